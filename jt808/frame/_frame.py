@@ -1,0 +1,66 @@
+"""Whole frames: ``0x7e | escaped(header | body | check code) | 0x7e`` (JT/T 808 §4.4)."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ..errors import ChecksumError, FrameError, HeaderError
+from ._escape import escape, unescape, xor_check
+from ._header import MAX_BODY, Header, Version, header_size
+
+__all__ = ["Frame", "pack", "unpack", "unpack_content", "MAX_FRAME", "MAX_ESCAPED_FRAME"]
+
+FLAG = 0x7E
+# Largest unescaped content: 2019 header with subpacket fields, full body, check code.
+MAX_FRAME = header_size(True, True) + MAX_BODY + 1
+# Every content byte may escape to two, plus both flags.
+MAX_ESCAPED_FRAME = 2 * MAX_FRAME + 2
+
+
+class Frame(NamedTuple):
+    """A header and the body bytes as carried on the wire (still encrypted if it was)."""
+
+    header: Header
+    body: bytes = b""
+
+    @property
+    def msg_id(self) -> int:
+        return self.header.msg_id
+
+
+def pack(frame: Frame) -> bytes:
+    """The bytes on the wire for ``frame``: escaped, check code added, both 0x7e flags."""
+    content = frame.header.encode(len(frame.body)) + frame.body
+    content += bytes((xor_check(content),))
+    return b"\x7e" + escape(content) + b"\x7e"
+
+
+def unpack(data: bytes, version: Version | None = None) -> Frame:
+    """Parse one whole frame, 0x7e flags included.
+
+    ``version`` overrides the header's version flag (see :meth:`Header.decode`).
+    """
+    if len(data) < 2 or data[0] != FLAG or data[-1] != FLAG:
+        raise FrameError("a frame must start and end with 0x7e", offset=0)
+    return unpack_content(data[1:-1], version)
+
+
+def unpack_content(escaped: bytes, version: Version | None = None) -> Frame:
+    """Parse the escaped bytes between the two 0x7e flags of one frame."""
+    raw = unescape(escaped)
+    if len(raw) < 2:
+        raise HeaderError(f"frame of {len(raw)} bytes has no room for a header", offset=0)
+    check = xor_check(raw[:-1])
+    if check != raw[-1]:
+        raise ChecksumError(f"check code is 0x{raw[-1]:02x}, header and body give 0x{check:02x}",
+                            msg_id=_msg_id(raw), offset=len(raw) - 1)
+    header, body_length = Header.decode(raw[:-1], version)
+    start = header.size()
+    actual = len(raw) - 1 - start
+    if actual != body_length:
+        raise HeaderError(f"body length field says {body_length} bytes, frame carries {actual}",
+                          msg_id=header.msg_id, field="body_length", offset=2)
+    return tuple.__new__(Frame, (header, raw[start:-1]))
+
+
+def _msg_id(raw: bytes) -> int | None:
+    return int.from_bytes(raw[:2], "big") if len(raw) >= 3 else None

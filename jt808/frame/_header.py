@@ -1,0 +1,179 @@
+"""The message header (JT/T 808 §4.4.3, 2019 §4.4.3).
+
+::
+
+    2011/2013: msg_id WORD | props WORD | phone BCD[6]                  | serial WORD | [total WORD | index WORD]
+    2019:      msg_id WORD | props WORD | version BYTE | phone BCD[10]  | serial WORD | [total WORD | index WORD]
+    props:     bits 0-9 body length | 10-12 encryption | 13 subpackaged | 14 version flag | 15 reserved
+"""
+from __future__ import annotations
+
+import enum
+import functools
+import struct
+from typing import NamedTuple
+
+
+from ..errors import HeaderError, LocalProtocolError
+from ._buffer import bcd_from_digits
+
+__all__ = ["Version", "Header", "MAX_BODY", "header_size"]
+
+MAX_BODY = 0x3FF  # bits 0-9 of the properties word
+
+# msg_id WORD | props WORD
+_ID_PROPS = struct.Struct(">HH")
+# serial WORD
+_SERIAL = struct.Struct(">H")
+# total WORD | index WORD
+_PACKET = struct.Struct(">HH")
+
+_ENCRYPTION_SHIFT = 10
+_SUBPACKAGED = 1 << 13
+_VERSION_FLAG = 1 << 14
+_RESERVED = 1 << 15
+
+
+class Version(enum.IntEnum):
+    """Protocol version. 2011 and 2013 share one header layout; only bodies differ."""
+
+    V2011 = 2011
+    V2013 = 2013
+    V2019 = 2019
+
+
+class _HeaderFields(NamedTuple):
+    msg_id: int
+    phone: str
+    serial: int = 0
+    version: Version = Version.V2013
+    encryption: int = 0
+    packet: tuple[int, int] | None = None
+    protocol_version: int = 1
+    version_flag: bool | None = None
+    reserved: bool = False
+
+
+class Header(_HeaderFields):
+    """A frame header in user terms; the body length is the frame's, not stored here.
+
+    ``phone`` is a string of decimal digits: 12 for 2011/2013, 20 for 2019 (shorter
+    strings are zero-padded on the left, as the BCD on the wire has them).
+    ``packet`` is ``(total, index)`` for a subpacket, index counting from 1.
+    ``version_flag`` and ``reserved`` keep quirky property bits so that a frame
+    re-packs byte for byte: ``version_flag`` is ``None`` when bit 14 agrees with
+    ``version``. Immutable (a named tuple: cheap to build on the hot path);
+    ``header._replace(serial=...)`` makes a changed copy.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, msg_id: int, phone: str, serial: int = 0,
+                version: Version = Version.V2013, encryption: int = 0,
+                packet: tuple[int, int] | None = None, protocol_version: int = 1,
+                version_flag: bool | None = None, reserved: bool = False) -> "Header":
+        width = 20 if version is Version.V2019 else 12
+        if isinstance(phone, str) and len(phone) < width:
+            phone = phone.rjust(width, "0")
+        if packet is not None:
+            packet = tuple(packet)
+            if not (len(packet) == 2 and 1 <= packet[1] <= packet[0] <= 0xFFFF):
+                raise LocalProtocolError(f"packet (total, index) must satisfy 1 <= index <= "
+                                         f"total <= 65535, got {packet!r}", msg_id=msg_id,
+                                         field="packet")
+        return tuple.__new__(cls, (msg_id, phone, serial, Version(version), encryption, packet,
+                                   protocol_version, version_flag, reserved))
+
+    @property
+    def is_2019(self) -> bool:
+        return self.version is Version.V2019
+
+    def size(self) -> int:
+        return header_size(self.version is Version.V2019, self.packet is not None)
+
+    def encode(self, body_length: int) -> bytes:
+        """Header bytes for a body of ``body_length`` bytes."""
+        if not 0 <= body_length <= MAX_BODY:
+            raise LocalProtocolError(f"body of {body_length} bytes exceeds {MAX_BODY}; split it "
+                                     "into subpackets", msg_id=self.msg_id, field="body")
+        if not 0 <= self.encryption <= 7:
+            raise LocalProtocolError(f"encryption must be 0-7, got {self.encryption}",
+                                     msg_id=self.msg_id, field="encryption")
+        is_2019 = self.version is Version.V2019
+        flag = is_2019 if self.version_flag is None else self.version_flag
+        props = (body_length | self.encryption << _ENCRYPTION_SHIFT
+                 | (_SUBPACKAGED if self.packet is not None else 0)
+                 | (_VERSION_FLAG if flag else 0) | (_RESERVED if self.reserved else 0))
+        try:
+            out = _ID_PROPS.pack(self.msg_id, props)
+            if is_2019:
+                out += bytes((self.protocol_version,)) + _phone_bcd(self.phone, 10)
+            else:
+                out += _phone_bcd(self.phone, 6)
+            out += _SERIAL.pack(self.serial)
+            if self.packet is not None:
+                out += _PACKET.pack(*self.packet)
+        except (struct.error, ValueError) as exc:
+            raise LocalProtocolError(f"header value out of range: {exc}", msg_id=self.msg_id,
+                                     field="header") from exc
+        return out
+
+    @classmethod
+    def decode(cls, raw: bytes, version: Version | None = None) -> tuple["Header", int]:
+        """Parse the header at the start of ``raw`` (unescaped, check code stripped).
+
+        Returns the header and the body length it declares. ``version`` overrides the
+        version flag (a per-connection setting for devices that get bit 14 wrong);
+        ``None`` means bit 14 decides, and a header without it is read as 2013.
+        """
+        if len(raw) < 12:
+            raise HeaderError(f"frame of {len(raw)} bytes is shorter than the smallest header",
+                              offset=0)
+        msg_id, props = _ID_PROPS.unpack_from(raw)
+        flag = bool(props & _VERSION_FLAG)
+        if version is None:
+            version = Version.V2019 if flag else Version.V2013
+        is_2019 = version is Version.V2019
+        subpackaged = bool(props & _SUBPACKAGED)
+        size = header_size(is_2019, subpackaged)
+        if len(raw) < size:
+            raise HeaderError(f"header needs {size} bytes, frame has {len(raw)}",
+                              msg_id=msg_id, offset=0)
+        if is_2019:
+            protocol_version = raw[4]
+            phone = _phone_digits(raw[5:15], msg_id, 5)
+            pos = 15
+        else:
+            protocol_version = 1
+            phone = _phone_digits(raw[4:10], msg_id, 4)
+            pos = 10
+        serial = _SERIAL.unpack_from(raw, pos)[0]
+        packet = None
+        if subpackaged:
+            packet = _PACKET.unpack_from(raw, pos + 2)
+            if not 1 <= packet[1] <= packet[0]:
+                raise HeaderError(f"subpacket index {packet[1]} of total {packet[0]} is impossible",
+                                  msg_id=msg_id, field="packet", offset=pos + 2)
+        # Every field is checked above: build the tuple directly (this is the hot path).
+        header = tuple.__new__(cls, (msg_id, phone, serial, version,
+                                     (props >> _ENCRYPTION_SHIFT) & 7, packet, protocol_version,
+                                     None if flag == is_2019 else flag,
+                                     bool(props & _RESERVED)))
+        return header, props & MAX_BODY
+
+
+def header_size(is_2019: bool, subpackaged: bool) -> int:
+    return (17 if is_2019 else 12) + (4 if subpackaged else 0)
+
+
+@functools.lru_cache(maxsize=4096)
+def _phone_bcd(phone: str, width: int) -> bytes:
+    return bcd_from_digits(phone, width, "phone")
+
+
+def _phone_digits(raw: bytes, msg_id: int, offset: int) -> str:
+    digits = raw.hex()
+    if not digits.isdigit():
+        raise HeaderError(f"phone is not BCD: {digits}", msg_id=msg_id, field="phone",
+                          offset=offset)
+    return digits
