@@ -1,0 +1,83 @@
+"""``tcp://host:port``: a TCP byte stream (client) and a TCP listener (server side)."""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from urllib.parse import SplitResult
+
+import anyio
+from anyio.abc import AsyncResource, SocketAttribute, SocketListener, SocketStream
+
+from ._base import ListenerIterationMixin, check_max_bytes, translate_errors
+from ._url import host_port, url_options
+
+__all__ = ["TcpTransport", "TcpListener", "open_transport", "open_listener"]
+
+_CLIENT_OPTIONS = {"connect_timeout": float}
+
+
+class TcpTransport(AsyncResource):
+    """A connected TCP socket; ``remote_address`` is ``(host, port)`` of the peer."""
+
+    kind: ClassVar[str] = "stream"
+
+    def __init__(self, stream: SocketStream) -> None:
+        self._stream = stream
+        self.remote_address: tuple[str, int] = stream.extra(SocketAttribute.remote_address)[:2]
+        self._ended = False
+
+    async def send(self, data: bytes) -> None:
+        if data:
+            with translate_errors(f"tcp send to {self.remote_address}"):
+                await self._stream.send(data)
+
+    async def receive(self, max_bytes: int = 65536) -> bytes:
+        check_max_bytes(max_bytes)
+        if self._ended:
+            return b""
+        try:
+            with translate_errors(f"tcp receive from {self.remote_address}"):
+                return await self._stream.receive(max_bytes)
+        except anyio.EndOfStream:
+            self._ended = True
+            return b""
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    def __repr__(self) -> str:
+        return f"<TcpTransport peer={self.remote_address}>"
+
+
+class TcpListener(AsyncResource, ListenerIterationMixin):
+    """Accepts TCP peers; ``address`` is the bound ``(host, port)``."""
+
+    def __init__(self, listener: SocketListener) -> None:
+        self._listener = listener
+        self.address: tuple[str, int] = listener.extra(SocketAttribute.local_address)[:2]
+
+    async def accept(self) -> TcpTransport:
+        with translate_errors(f"tcp accept on {self.address}"):
+            return TcpTransport(await self._listener.accept())
+
+    async def aclose(self) -> None:
+        await self._listener.aclose()
+
+
+async def open_transport(url: SplitResult, **options: Any) -> TcpTransport:
+    host, port = host_port(url)
+    timeout = url_options(url, _CLIENT_OPTIONS, options).get("connect_timeout")
+    with translate_errors(f"tcp connect to {host}:{port}"):
+        with anyio.fail_after(timeout):
+            return TcpTransport(await anyio.connect_tcp(host, port))
+
+
+async def open_listener(url: SplitResult, **options: Any) -> TcpListener:
+    host, port = host_port(url)
+    url_options(url, {}, options)
+    with translate_errors(f"tcp listen on {host}:{port}"):
+        multi = await anyio.create_tcp_listener(local_host=host, local_port=port)
+    # create_tcp_listener gives one listener per address family; keep the first.
+    first, *others = multi.listeners
+    for other in others:
+        await other.aclose()
+    return TcpListener(first)
