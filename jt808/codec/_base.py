@@ -1,0 +1,132 @@
+"""Message base class, the registry ``(version, msg_id) -> class``, and shared field helpers.
+
+A message class is an attrs frozen class with ``MSG_ID`` and ``VERSIONS`` class
+variables, an ``encode_into(buf, version)`` method and a ``decode_from(buf, version)``
+class method. :func:`register` files it under every version it exists in.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Callable, ClassVar, TypeVar
+
+import attrs
+
+from ..errors import LocalProtocolError, RemoteProtocolError
+from ..frame import Buffer, Version
+
+__all__ = [
+    "Message", "RawMessage", "MESSAGES", "register", "message_class",
+    "ALL_VERSIONS", "SINCE_2013", "ONLY_2019", "BEFORE_2019",
+    "push_time", "pull_time", "fixed", "by_version",
+]
+
+ALL_VERSIONS = frozenset(Version)
+SINCE_2013 = frozenset({Version.V2013, Version.V2019})
+ONLY_2019 = frozenset({Version.V2019})
+BEFORE_2019 = frozenset({Version.V2011, Version.V2013})
+
+#: ``(Version, msg_id) -> message class``: every body the codec knows.
+MESSAGES: dict[tuple[Version, int], type["Message"]] = {}
+
+M = TypeVar("M", bound=type)
+
+
+class Message:
+    """Base of every message body class (attrs frozen subclasses)."""
+
+    __slots__ = ()
+    MSG_ID: ClassVar[int]
+    VERSIONS: ClassVar[frozenset[Version]] = ALL_VERSIONS
+
+    def encode_into(self, buf: Buffer, version: Version) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    def decode_from(cls, buf: Buffer, version: Version) -> "Message":
+        raise NotImplementedError
+
+    @property
+    def msg_id(self) -> int:
+        return self.MSG_ID
+
+
+def register(cls: M) -> M:
+    """Class decorator: file ``cls`` under ``(version, cls.MSG_ID)`` for each of its versions."""
+    for version in cls.VERSIONS:
+        key = (version, cls.MSG_ID)
+        if key in MESSAGES and MESSAGES[key] is not cls:
+            raise RuntimeError(f"0x{cls.MSG_ID:04X} in {version.value} registered twice: "
+                               f"{MESSAGES[key].__name__} and {cls.__name__}")
+        MESSAGES[key] = cls
+    return cls
+
+
+def message_class(msg_id: int, version: Version) -> type[Message] | None:
+    return MESSAGES.get((version, msg_id))
+
+
+@attrs.frozen(slots=True)
+class RawMessage(Message):
+    """A body the codec does not know (or cannot decrypt): kept as bytes, re-encoded unchanged."""
+
+    msg_id: int = attrs.field()  # type: ignore[assignment]
+    body: bytes = b""
+    MSG_ID: ClassVar[int] = -1
+
+    def encode_into(self, buf: Buffer, version: Version) -> None:
+        buf.push_bytes(self.body)
+
+
+# -- shared field helpers -------------------------------------------------------------
+
+_T = TypeVar("_T")
+
+
+def by_version(version: Version, table: dict[Version, _T]) -> _T:
+    """Look ``version`` up in a per-version table (2011 falls back to 2013)."""
+    if version in table:
+        return table[version]
+    return table[Version.V2013]
+
+
+def fixed(widths: dict[Version, int]) -> Callable[[Version], int]:
+    """A per-version width lookup, e.g. ``fixed({V2011: 8, V2013: 20, V2019: 30})``."""
+    return lambda version: by_version(version, widths)
+
+
+def push_time(buf: Buffer, value: _dt.datetime | None, field: str = "time") -> None:
+    """BCD[6] ``YYMMDDhhmmss`` (GMT+8); ``None`` is six zero bytes (no time known)."""
+    if value is None:
+        buf.push_bytes(bytes(6))
+        return
+    try:
+        digits = value.strftime("%y%m%d%H%M%S")
+    except (AttributeError, ValueError) as exc:
+        raise LocalProtocolError(f"{value!r} is not a datetime", msg_id=buf.msg_id,
+                                 field=field) from exc
+    buf.push_bcd(digits, 6, field)
+
+
+_TIME_CACHE: dict[bytes, _dt.datetime] = {}
+
+
+def pull_time(buf: Buffer, field: str = "time") -> _dt.datetime | None:
+    """Inverse of :func:`push_time`; an impossible date is a ``RemoteProtocolError``."""
+    offset = buf.pos
+    raw = buf.pull_bytes(6, field)
+    cached = _TIME_CACHE.get(raw)
+    if cached is not None:
+        return cached
+    if raw == b"\x00" * 6:
+        return None
+    digits = raw.hex()
+    try:
+        value = _dt.datetime(2000 + int(digits[0:2]), int(digits[2:4]), int(digits[4:6]),
+                             int(digits[6:8]), int(digits[8:10]), int(digits[10:12]))
+    except ValueError as exc:
+        raise RemoteProtocolError(f"BCD time {digits} is not a date: {exc}", msg_id=buf.msg_id,
+                                  field=field, offset=offset) from None
+    if len(_TIME_CACHE) > 4096:
+        _TIME_CACHE.clear()
+    _TIME_CACHE[raw] = value
+    return value
