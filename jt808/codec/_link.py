@@ -1,2 +1,195 @@
-"""Placeholder: filled in by its owner."""
-__all__: list[str] = []
+"""Link-level messages the session handles itself.
+
+0x8003 platform asks for packets again · 0x0005 terminal asks for packets again (2019;
+also seen from 2013 devices) · 0x0004/0x8004 server time · 0x8204 link check (2019) ·
+0x8800 media upload reply (resend list by packet index) · 0x8A00/0x0A00 RSA public keys.
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+import attrs
+
+from ..errors import LocalProtocolError
+from ..frame import Buffer, Version
+from ._base import ALL_VERSIONS, ONLY_2019, SINCE_2013, Message, pull_time, push_time, register
+
+__all__ = [
+    "ResendRequest", "TerminalResendRequest", "QueryServerTime", "ServerTimeResponse",
+    "LinkCheck", "MediaUploadResponse", "PlatformRsaKey", "TerminalRsaKey",
+]
+
+
+def _push_ids(buf: Buffer, ids: tuple[int, ...], count_is_word: bool) -> None:
+    if count_is_word:
+        buf.push_u16(len(ids), "count")
+    else:
+        buf.push_u8(len(ids), "count")
+    for packet_id in ids:
+        buf.push_u16(packet_id, "packet_ids")
+
+
+def _pull_ids(buf: Buffer, count_is_word: bool) -> tuple[int, ...]:
+    count = buf.pull_u16("count") if count_is_word else buf.pull_u8("count")
+    return tuple(buf.pull_u16("packet_ids") for _ in range(count))
+
+
+class _ResendRequestBase(Message):
+    """original serial WORD | count (BYTE; WORD in 2019) | ids WORD[count].
+
+    ``original_serial`` is the serial of the first packet of the split message;
+    ``packet_ids`` are the serials of the packets to send again.
+    """
+
+    __slots__ = ()
+    original_serial: int
+    packet_ids: tuple[int, ...]
+
+    def encode_into(self, buf: Buffer, version: Version) -> None:
+        buf.push_u16(self.original_serial, "original_serial")
+        _push_ids(buf, self.packet_ids, version is Version.V2019)
+
+    @classmethod
+    def decode_from(cls, buf: Buffer, version: Version):
+        return cls(buf.pull_u16("original_serial"), _pull_ids(buf, version is Version.V2019))
+
+
+@register
+@attrs.frozen(slots=True)
+class ResendRequest(_ResendRequestBase):
+    """0x8003: the platform asks the terminal to send these packets again."""
+
+    MSG_ID: ClassVar[int] = 0x8003
+    VERSIONS: ClassVar[frozenset[Version]] = ALL_VERSIONS
+    original_serial: int
+    packet_ids: tuple[int, ...] = attrs.field(default=(), converter=tuple)
+
+
+@register
+@attrs.frozen(slots=True)
+class TerminalResendRequest(_ResendRequestBase):
+    """0x0005: the terminal asks the platform to send these packets again."""
+
+    MSG_ID: ClassVar[int] = 0x0005
+    VERSIONS: ClassVar[frozenset[Version]] = SINCE_2013
+    original_serial: int
+    packet_ids: tuple[int, ...] = attrs.field(default=(), converter=tuple)
+
+
+@register
+@attrs.frozen(slots=True)
+class QueryServerTime(Message):
+    """0x0004: the terminal asks for the server's time (empty body)."""
+
+    MSG_ID: ClassVar[int] = 0x0004
+    VERSIONS: ClassVar[frozenset[Version]] = SINCE_2013
+
+    def encode_into(self, buf: Buffer, version: Version) -> None:
+        pass
+
+    @classmethod
+    def decode_from(cls, buf: Buffer, version: Version) -> "QueryServerTime":
+        return cls()
+
+
+@register
+@attrs.frozen(slots=True)
+class ServerTimeResponse(Message):
+    """0x8004: server time, BCD[6] UTC (2019 §8.7)."""
+
+    MSG_ID: ClassVar[int] = 0x8004
+    VERSIONS: ClassVar[frozenset[Version]] = SINCE_2013
+    time: object  # datetime.datetime | None
+
+    def encode_into(self, buf: Buffer, version: Version) -> None:
+        push_time(buf, self.time)
+
+    @classmethod
+    def decode_from(cls, buf: Buffer, version: Version) -> "ServerTimeResponse":
+        return cls(pull_time(buf))
+
+
+@register
+@attrs.frozen(slots=True)
+class LinkCheck(Message):
+    """0x8204: the platform checks the link; answered with 0x0001 (2019, empty body)."""
+
+    MSG_ID: ClassVar[int] = 0x8204
+    VERSIONS: ClassVar[frozenset[Version]] = ONLY_2019
+
+    def encode_into(self, buf: Buffer, version: Version) -> None:
+        pass
+
+    @classmethod
+    def decode_from(cls, buf: Buffer, version: Version) -> "LinkCheck":
+        return cls()
+
+
+@register
+@attrs.frozen(slots=True)
+class MediaUploadResponse(Message):
+    """0x8800: the platform's answer to a whole 0x0801 upload.
+
+    ``packet_ids`` are packet indexes (from 1) to send again; ``()`` means all arrived.
+    ``None`` means the body stops after the media id (no count byte), as some
+    platforms send it; it re-encodes that way.
+    """
+
+    MSG_ID: ClassVar[int] = 0x8800
+    media_id: int
+    packet_ids: tuple[int, ...] | None = ()
+
+    def encode_into(self, buf: Buffer, version: Version) -> None:
+        buf.push_u32(self.media_id, "media_id")
+        if self.packet_ids is not None:
+            _push_ids(buf, tuple(self.packet_ids), False)
+
+    @classmethod
+    def decode_from(cls, buf: Buffer, version: Version) -> "MediaUploadResponse":
+        media_id = buf.pull_u32("media_id")
+        if buf.eof():
+            return cls(media_id, None)
+        return cls(media_id, _pull_ids(buf, False))
+
+
+
+
+class _RsaKey(Message):
+    __slots__ = ()
+    e: int
+    n: bytes
+
+    def encode_into(self, buf: Buffer, version: Version) -> None:
+        if len(self.n) != 128:
+            raise LocalProtocolError(f"RSA modulus must be 128 bytes, got {len(self.n)}",
+                                     msg_id=self.MSG_ID, field="n")
+        buf.push_u32(self.e, "e")
+        buf.push_bytes(self.n)
+
+    @classmethod
+    def decode_from(cls, buf: Buffer, version: Version):
+        return cls(buf.pull_u32("e"), buf.pull_bytes(128, "n"))
+
+    @property
+    def modulus(self) -> int:
+        return int.from_bytes(self.n, "big")
+
+
+@register
+@attrs.frozen(slots=True)
+class PlatformRsaKey(_RsaKey):
+    """0x8A00: the platform's RSA public key (e DWORD, n BYTE[128])."""
+
+    MSG_ID: ClassVar[int] = 0x8A00
+    e: int
+    n: bytes
+
+
+@register
+@attrs.frozen(slots=True)
+class TerminalRsaKey(_RsaKey):
+    """0x0A00: the terminal's RSA public key (e DWORD, n BYTE[128])."""
+
+    MSG_ID: ClassVar[int] = 0x0A00
+    e: int
+    n: bytes
