@@ -42,7 +42,14 @@ def translate_errors(what: str, extra: tuple[type[BaseException], ...] = ()
     except TransportError:
         raise
     except (*LIBRARY_ERRORS, *extra) as exc:
-        raise TransportError(f"{what}: {type(exc).__name__}: {exc}") from exc
+        raise TransportError(f"{what}: {_describe(exc)}") from exc
+
+
+def _describe(exc: BaseException) -> str:
+    """``Name: message``, followed down the cause chain (anyio wraps OS errors bare)."""
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    inner = exc.__cause__ or exc.__context__
+    return f"{text} ({_describe(inner)})" if inner is not None and not str(exc) else text
 
 
 @runtime_checkable
