@@ -26,7 +26,7 @@ _GBK_ERRORS = "surrogateescape"
 
 def bcd_from_digits(digits: str, width: int, field: str = "bcd", msg_id: int | None = None) -> bytes:
     """Pack a string of decimal digits into ``width`` BCD bytes, zero-padded on the left."""
-    if not (digits.isascii() and digits.isdigit()) and digits != "":
+    if not isinstance(digits, str) or not (digits.isascii() and digits.isdigit()) and digits != "":
         raise LocalProtocolError(f"{field} must be decimal digits, got {digits!r}",
                                  msg_id=msg_id, field=field)
     if len(digits) > width * 2:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..errors import ChecksumError, FrameError, HeaderError
+from ..errors import ChecksumError, EscapeError, FrameError, HeaderError
 from ._escape import escape, unescape, xor_check
 from ._header import MAX_BODY, Header, Version, header_size
 
@@ -41,11 +41,14 @@ def unpack(data: bytes, version: Version | None = None) -> Frame:
     """
     if len(data) < 2 or data[0] != FLAG or data[-1] != FLAG:
         raise FrameError("a frame must start and end with 0x7e", offset=0)
-    return unpack_content(data[1:-1], version)
+    return unpack_content(bytes(data[1:-1]), version)
 
 
 def unpack_content(escaped: bytes, version: Version | None = None) -> Frame:
     """Parse the escaped bytes between the two 0x7e flags of one frame."""
+    if b"\x7e" in escaped:
+        # Two frames glued together, or a flag the sender forgot to escape.
+        raise EscapeError("unescaped 0x7e inside a frame", offset=escaped.find(b"\x7e"))
     raw = unescape(escaped)
     if len(raw) < 2:
         raise HeaderError(f"frame of {len(raw)} bytes has no room for a header", offset=0)

@@ -72,8 +72,16 @@ class Header(_HeaderFields):
                 version: Version = Version.V2013, encryption: int = 0,
                 packet: tuple[int, int] | None = None, protocol_version: int = 1,
                 version_flag: bool | None = None, reserved: bool = False) -> "Header":
+        try:
+            version = Version(version)
+        except ValueError:
+            raise LocalProtocolError(f"version must be one of {[v.value for v in Version]}, "
+                                     f"got {version!r}", msg_id=msg_id, field="version") from None
+        if not isinstance(phone, str):
+            raise LocalProtocolError(f"phone must be a string of digits, got {phone!r}",
+                                     msg_id=msg_id, field="phone")
         width = 20 if version is Version.V2019 else 12
-        if isinstance(phone, str) and len(phone) < width:
+        if len(phone) < width:
             phone = phone.rjust(width, "0")
         if packet is not None:
             packet = tuple(packet)
@@ -81,7 +89,7 @@ class Header(_HeaderFields):
                 raise LocalProtocolError(f"packet (total, index) must satisfy 1 <= index <= "
                                          f"total <= 65535, got {packet!r}", msg_id=msg_id,
                                          field="packet")
-        return tuple.__new__(cls, (msg_id, phone, serial, Version(version), encryption, packet,
+        return tuple.__new__(cls, (msg_id, phone, serial, version, encryption, packet,
                                    protocol_version, version_flag, reserved))
 
     @property
@@ -96,7 +104,7 @@ class Header(_HeaderFields):
         if not 0 <= body_length <= MAX_BODY:
             raise LocalProtocolError(f"body of {body_length} bytes exceeds {MAX_BODY}; split it "
                                      "into subpackets", msg_id=self.msg_id, field="body")
-        if not 0 <= self.encryption <= 7:
+        if not (isinstance(self.encryption, int) and 0 <= self.encryption <= 7):
             raise LocalProtocolError(f"encryption must be 0-7, got {self.encryption}",
                                      msg_id=self.msg_id, field="encryption")
         is_2019 = self.version is Version.V2019
@@ -113,10 +121,19 @@ class Header(_HeaderFields):
             out += _SERIAL.pack(self.serial)
             if self.packet is not None:
                 out += _PACKET.pack(*self.packet)
-        except (struct.error, ValueError) as exc:
+        except (struct.error, ValueError, TypeError) as exc:
             raise LocalProtocolError(f"header value out of range: {exc}", msg_id=self.msg_id,
-                                     field="header") from exc
+                                     field=self._bad_field()) from exc
         return out
+
+    def _bad_field(self) -> str:
+        """The first field that does not fit its wire width (on the error path only)."""
+        limits = (("msg_id", self.msg_id, 0xFFFF), ("serial", self.serial, 0xFFFF),
+                  ("protocol_version", self.protocol_version, 0xFF))
+        for name, value, top in limits:
+            if not (isinstance(value, int) and 0 <= value <= top):
+                return name
+        return "header"
 
     @classmethod
     def decode(cls, raw: bytes, version: Version | None = None) -> tuple["Header", int]:
