@@ -1,0 +1,15 @@
+"""Cameras: the ``Camera`` interface (``await capture(channel, resolution) -> JPEG``)
+and backends ``StaticCamera`` (generated JPEG), ``DirectoryCamera(path)`` (cycles
+through files) and ``FfmpegCamera(device)`` (V4L2 via the ``ffmpeg`` binary)."""
+from __future__ import annotations
+
+from hal.camera._camera import (
+    RESOLUTIONS, Camera, DirectoryCamera, FfmpegCamera, Resolution, StaticCamera,
+    resolve_resolution,
+)
+from hal.camera._errors import CameraError, CameraUnavailableError
+from hal.camera._jpeg import flat_jpeg
+
+__all__ = ["Camera", "StaticCamera", "DirectoryCamera", "FfmpegCamera", "RESOLUTIONS",
+           "Resolution", "resolve_resolution", "flat_jpeg", "CameraError",
+           "CameraUnavailableError"]
