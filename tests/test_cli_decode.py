@@ -1,0 +1,57 @@
+"""``jt808 decode``: hex in, a header description out; bad input gives rc 1 and a message."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from jt808.cli import main
+
+# §4.4.3 table 2 heartbeat (tests/frame/_vectors.py "heartbeat-2013")
+HEARTBEAT = "7e 0002 0000 013800138000 0001 a9 7e"
+# 2019 §4.4.3 table 2 heartbeat with bit 14 clear (a 2019 device that forgets it)
+FLAG_CLEAR_2019 = "7e 0002 0000 01 00000000013800138000 0001 a8 7e"
+
+
+def test_decode_prints_the_header(capsys):
+    assert main(["decode", *HEARTBEAT.split()]) == 0
+    out = capsys.readouterr().out
+    assert "0x0002 phone=013800138000 serial=1 version=2013 encryption=0 packet=None " \
+           "body=0 bytes" in out
+
+
+def test_decode_with_version_override(capsys):
+    assert main(["decode", "--version", "2019", FLAG_CLEAR_2019.replace(" ", "")]) == 0
+    assert "phone=00000000013800138000 serial=1 version=2019" in capsys.readouterr().out
+
+
+def test_decode_from_hex_file(tmp_path, capsys):
+    path = tmp_path / "frames.txt"
+    path.write_text(HEARTBEAT + "\n" + HEARTBEAT + "\n")
+    assert main(["decode", "--file", str(path), "--hex-file"]) == 0
+    assert capsys.readouterr().out.count("0x0002 phone=") == 2
+
+
+def test_bad_frame_is_rc_1_with_a_message(capsys):
+    bad = HEARTBEAT[:-5] + "aa 7e"
+    assert main(["decode", bad.replace(" ", "")]) == 1
+    assert "bad frame: check code is 0xaa, header and body give 0xa9" in capsys.readouterr().out
+
+
+def test_junk_only_is_rc_1(capsys):
+    assert main(["decode", "0102037e00"]) == 1
+    out = capsys.readouterr().out
+    assert "skipped 3 bytes outside frames" in out and "2 bytes of an unfinished frame" in out
+
+
+def test_bad_hex_exits_with_a_message():
+    with pytest.raises(SystemExit) as caught:
+        main(["decode", "7e zz 7e"])
+    assert "jt808 decode: not hex" in str(caught.value.code)
+
+
+def test_bad_hex_from_the_command_line_is_rc_1():
+    run = subprocess.run([sys.executable, "-m", "jt808.cli", "decode", "7e0g"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1 and "not hex" in run.stderr
