@@ -1,0 +1,57 @@
+"""The platform's side of one terminal's link."""
+from __future__ import annotations
+
+from ..codec import (MediaUploadResponse, Message, PlatformGeneralResponse, ResendRequest,
+                     TerminalRegisterResponse)
+from ..frame import Header, Version
+from ._core import Session, media_reply, resend_request
+from ._packets import Partial
+from ._roles import AUTHENTICATED, PLATFORM, REGISTERED
+
+__all__ = ["PlatformSession"]
+
+_AUTH, _MEDIA_UPLOAD = 0x0102, 0x0801
+
+
+class PlatformSession(Session):
+    """A platform's session with one terminal.
+
+    ``phone`` and ``version`` are learnt from the first frame when not given. Missing
+    subpackets are asked for with 0x8003 (0x8800 for a media upload); a complete media
+    upload is acknowledged with an empty 0x8800; 0x0005 resend requests are served;
+    the terminal's RSA key (0x0A00) is taken and acknowledged.
+    """
+
+    role = PLATFORM
+
+    def __init__(self, phone: str | None = None, version: Version | None = None, *,
+                 auto_media_reply: bool = True, **options) -> None:
+        super().__init__(phone or "", version, **options)
+        self.auto_media_reply = auto_media_reply
+
+    def _handlers(self) -> dict:
+        return {0x0005: self._resend_serials, 0x0A00: self._take_key,
+                _MEDIA_UPLOAD: self._media_upload}
+
+    def _receive_frame(self, frame, now: float) -> None:
+        if not self.phone:
+            self.phone = frame.header.phone
+        super()._receive_frame(frame, now)
+
+    def _media_upload(self, message: Message, header: Header, now: float) -> bool:
+        if self.auto_media_reply:
+            self.send(MediaUploadResponse(message.media_id, ()), now)
+        return False                                 # the application still gets it
+
+    def send(self, message: Message, now: float, *, expect_reply: bool | None = None) -> int:
+        serial = super().send(message, now, expect_reply=expect_reply)
+        if isinstance(message, TerminalRegisterResponse) and message.result == 0:
+            self._set_state(REGISTERED)
+        elif (isinstance(message, PlatformGeneralResponse) and message.reply_id == _AUTH
+              and message.result == 0):
+            self._set_state(AUTHENTICATED)
+        return serial
+
+    def _request_missing(self, partial: Partial, now: float) -> None:
+        request = media_reply(partial) or resend_request(partial, ResendRequest)
+        self.send(request, now, expect_reply=False)

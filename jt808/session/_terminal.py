@@ -1,0 +1,77 @@
+"""The terminal's side of the link."""
+from __future__ import annotations
+
+from ..codec import (Heartbeat, LinkCheck, MediaUploadResponse, Message, TerminalResendRequest)
+from ..frame import Header, Version
+from ._core import Pending, Session, resend_request
+from ._packets import Partial
+from ._roles import AUTHENTICATED, CONNECTED, REGISTERED, SEED_ENCRYPTABLE, TERMINAL
+
+__all__ = ["TerminalSession"]
+
+_REGISTER_REPLY, _AUTH, _LOGOUT = 0x8100, 0x0102, 0x0003
+
+
+class TerminalSession(Session):
+    """A terminal's session: registers, authenticates, heartbeats, answers link checks,
+    resends packets the platform asks for (0x8003, 0x8800) and asks for missing ones
+    itself in 2019 (0x0005).
+
+    ``auth_code`` holds the code from the last successful registration.
+    """
+
+    role = TERMINAL
+
+    def __init__(self, phone: str, version: Version = Version.V2013, **options) -> None:
+        options.setdefault("encrypt_ids", SEED_ENCRYPTABLE)
+        super().__init__(phone, version, **options)
+        self.auth_code: str | None = None
+
+    def _handlers(self) -> dict:
+        return {0x8003: self._resend_serials, 0x8800: self._media_resend,
+                0x8204: self._link_check, 0x8A00: self._take_key}
+
+    def _link_check(self, message: LinkCheck, header: Header, now: float) -> bool:
+        self._safe_reply(header, 0, now)
+        return True
+
+    def _media_resend(self, message: MediaUploadResponse, header: Header, now: float) -> bool:
+        if not message.packet_ids:
+            return False                             # upload complete: a normal reply
+        self._out.extend(self.sent.by_media_id(message.media_id, tuple(message.packet_ids)))
+        self.last_sent = now
+        for pending in self.pending.values():        # restart the wait for the final 0x8800
+            if getattr(pending.message, "media_id", None) == message.media_id:
+                pending.deadline = now + self.retry.timeout(pending.attempts)
+        return True
+
+    def _on_reply(self, pending: Pending, reply: Message, header: Header, now: float) -> None:
+        request_id = pending.message.msg_id
+        if header.msg_id == _REGISTER_REPLY and reply.result == 0:
+            self.auth_code = reply.auth_code
+            self._set_state(REGISTERED)
+        elif request_id == _AUTH and reply.result == 0:
+            self._set_state(AUTHENTICATED)
+        elif request_id == _LOGOUT and reply.result == 0:
+            self._set_state(CONNECTED)
+
+    def _request_missing(self, partial: Partial, now: float) -> None:
+        if self.version is Version.V2019:
+            self.send(resend_request(partial, TerminalResendRequest), now, expect_reply=False)
+
+    # -- heartbeat -------------------------------------------------------------------
+    def _heartbeat_due(self) -> float | None:
+        interval = self.params.get(0x0001, 0)
+        if self.state != AUTHENTICATED or interval <= 0 or self.last_sent is None:
+            return None
+        if any(p.message.msg_id == Heartbeat.MSG_ID for p in self.pending.values()):
+            return None
+        return self.last_sent + interval
+
+    def _role_timer(self) -> float | None:
+        return self._heartbeat_due()
+
+    def _role_handle_timer(self, now: float) -> None:
+        due = self._heartbeat_due()
+        if due is not None and due <= now:
+            self.send(Heartbeat(), now)
