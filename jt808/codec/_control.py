@@ -76,7 +76,11 @@ def _build_field(name: str, kind: str, value: Any) -> bytes:
     field = f"cmd_params.{name}"
     try:
         if kind in _BINARY_WIDTH:
-            return int(value or 0).to_bytes(_BINARY_WIDTH[kind], "big")
+            raw = int(value or 0).to_bytes(_BINARY_WIDTH[kind], "big")
+            if raw[:1] == _SEP:  # would read back as an empty field
+                raise LocalProtocolError(f"{value!r} starts with the separator byte 0x3B",
+                                         msg_id=0x8105, field=field)
+            return raw
         raw = str(value or "").encode("gbk", "surrogateescape")
     except (ValueError, OverflowError, UnicodeEncodeError) as exc:
         raise LocalProtocolError(f"{value!r} does not fit: {exc}", msg_id=0x8105,
