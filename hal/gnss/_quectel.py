@@ -53,6 +53,13 @@ def _course(cog: str) -> float:
     return float(cog) if cog else 0.0
 
 
+def from_qgpsloc(loc: Any) -> Fix:
+    """A parsed ``hal.quectel.QGpsLoc`` (fields named as in §8) to a ``Fix``."""
+    return Fix(latitude=loc.latitude, longitude=loc.longitude, altitude=loc.altitude,
+               speed=loc.spkm, direction=loc.cog % 360, utc=loc.timestamp,
+               satellites=loc.nsat, valid=True, hdop=loc.hdop)
+
+
 async def _maybe_await(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
 
@@ -61,8 +68,8 @@ class QuectelGnss:
     """``GnssSource`` over a Quectel modem driver (``hal.quectel.QuectelModem``).
 
     The first ``read()`` turns the GNSS engine on (``modem.gnss_on()``).
-    ``modem.gnss_location()`` may return the reply line (str/bytes), an already
-    parsed ``Fix``, or ``None``; CME 516 (not fixed) gives ``None``, CME 505 (not
+    ``modem.gnss_location()`` may return a ``hal.quectel.QGpsLoc``, the reply line
+    (str/bytes), a ``Fix``, or ``None``; CME 516 (not fixed) gives ``None``, CME 505 (not
     active) turns the engine on again and gives ``None``.
     """
 
@@ -84,7 +91,9 @@ class QuectelGnss:
             raise
         if reply is None or isinstance(reply, Fix):
             return reply
-        return parse_qgpsloc(reply)
+        if isinstance(reply, (str, bytes)):
+            return parse_qgpsloc(reply)
+        return from_qgpsloc(reply)
 
     async def _start(self) -> None:
         try:

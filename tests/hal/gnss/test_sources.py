@@ -92,6 +92,13 @@ async def test_quectel_gnss_turns_on_and_maps_cme_codes() -> None:
         await gnss.read()
 
 
+async def test_quectel_gnss_with_the_drivers_qgpsloc() -> None:
+    from hal.quectel import QGpsLoc
+    loc = QGpsLoc.parse(QGPSLOC.removeprefix("+QGPSLOC: "))
+    gnss = QuectelGnss(FakeModem([loc]))
+    assert await gnss.read() == parse_qgpsloc(QGPSLOC)
+
+
 async def test_quectel_gnss_accepts_sync_driver_and_parsed_values() -> None:
     fix = Fix(latitude=1.0, valid=True)
 

@@ -29,7 +29,7 @@ class ParsedModem:
     def iccid(self) -> str: return "89860012345678901238"
     def imsi(self) -> str: return "460001234567890"
     def signal(self) -> tuple[int, int]: return (31, 0)
-    def registration(self) -> int: return 1
+    def registration(self) -> tuple[int, int]: return (0, 1)   # (n, stat) like QuectelModem
     def firmware(self) -> str: return "EC25EFAR06A08M4G_01.001.01.001"
 
 
