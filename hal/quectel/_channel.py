@@ -134,7 +134,13 @@ class ATChannel:
 
     @property
     def closed(self) -> bool:
+        """True once the port failed or the channel stopped."""
         return self._closed is not None
+
+    @property
+    def dropped_lines(self) -> int:
+        """Lines over ``max_line`` bytes (and absurd data lengths) the parser threw away."""
+        return self._parser.dropped_lines
 
     # ------------------------------------------------------------------ commands
 

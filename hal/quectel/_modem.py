@@ -6,7 +6,6 @@ QISEND, QIRD loops), §6 SMS (PDU mode, +CMTI, CMGR, CMGD), §7 info, §8 GNSS.
 from __future__ import annotations
 
 import datetime as _dt
-import re
 import time
 from collections.abc import Callable
 from typing import Any

@@ -141,3 +141,11 @@ async def test_socket_url_and_peer_disconnect():
             await ch.command("AT", timeout=5)
     thread.join(2)
     server.close()
+
+
+async def test_over_long_line_is_dropped_not_fatal(peer):
+    async with open_channel(peer.path, max_line=64) as ch:
+        await ch.command("ATE0", timeout=5)
+        peer.replies["AT+CSQ"] = "\r\n" + "X" * 500 + "\r\n\r\n+CSQ: 1,2\r\n\r\nOK\r\n"
+        assert (await ch.command("AT+CSQ", timeout=5)).lines == ("+CSQ: 1,2",)
+        assert ch.dropped_lines == 1
