@@ -6,6 +6,7 @@ from typing import NamedTuple
 from ..errors import ChecksumError, EscapeError, FrameError, HeaderError
 from ._escape import escape, unescape, xor_check
 from ._header import MAX_BODY, Header, Version, header_size
+from ._header import _decode as _decode_header
 
 __all__ = ["Frame", "pack", "unpack", "unpack_content", "MAX_FRAME", "MAX_ESCAPED_FRAME"]
 
@@ -56,8 +57,7 @@ def unpack_content(escaped: bytes, version: Version | None = None) -> Frame:
     if check != raw[-1]:
         raise ChecksumError(f"check code is 0x{raw[-1]:02x}, header and body give 0x{check:02x}",
                             msg_id=_msg_id(raw), offset=len(raw) - 1)
-    header, body_length = Header.decode(raw[:-1], version)
-    start = header.size()
+    header, body_length, start = _decode_header(Header, raw[:-1], version)
     actual = len(raw) - 1 - start
     if actual != body_length:
         raise HeaderError(f"body length field says {body_length} bytes, frame carries {actual}",

@@ -21,12 +21,13 @@ __all__ = ["Version", "Header", "MAX_BODY", "header_size"]
 
 MAX_BODY = 0x3FF  # bits 0-9 of the properties word
 
-# msg_id WORD | props WORD
-_ID_PROPS = struct.Struct(">HH")
-# serial WORD
-_SERIAL = struct.Struct(">H")
 # total WORD | index WORD
 _PACKET = struct.Struct(">HH")
+# whole headers without the packet item, one struct call each (the hot path):
+# 2011/2013: msg_id WORD | props WORD | phone BCD[6] | serial WORD
+_HEAD_2013 = struct.Struct(">HH6sH")
+# 2019: msg_id WORD | props WORD | protocol version BYTE | phone BCD[10] | serial WORD
+_HEAD_2019 = struct.Struct(">HHB10sH")
 
 _ENCRYPTION_SHIFT = 10
 _SUBPACKAGED = 1 << 13
@@ -113,12 +114,11 @@ class Header(_HeaderFields):
                  | (_SUBPACKAGED if self.packet is not None else 0)
                  | (_VERSION_FLAG if flag else 0) | (_RESERVED if self.reserved else 0))
         try:
-            out = _ID_PROPS.pack(self.msg_id, props)
             if is_2019:
-                out += bytes((self.protocol_version,)) + _phone_bcd(self.phone, 10)
+                out = _HEAD_2019.pack(self.msg_id, props, self.protocol_version,
+                                      _phone_bcd(self.phone, 10), self.serial)
             else:
-                out += _phone_bcd(self.phone, 6)
-            out += _SERIAL.pack(self.serial)
+                out = _HEAD_2013.pack(self.msg_id, props, _phone_bcd(self.phone, 6), self.serial)
             if self.packet is not None:
                 out += _PACKET.pack(*self.packet)
         except (struct.error, ValueError, TypeError) as exc:
@@ -143,54 +143,59 @@ class Header(_HeaderFields):
         version flag (a per-connection setting for devices that get bit 14 wrong);
         ``None`` means bit 14 decides, and a header without it is read as 2013.
         """
-        if len(raw) < 12:
-            raise HeaderError(f"frame of {len(raw)} bytes is shorter than the smallest header",
-                              offset=0)
-        msg_id, props = _ID_PROPS.unpack_from(raw)
-        flag = bool(props & _VERSION_FLAG)
-        if version is None:
-            version = Version.V2019 if flag else Version.V2013
-        is_2019 = version is Version.V2019
-        subpackaged = bool(props & _SUBPACKAGED)
-        size = header_size(is_2019, subpackaged)
-        if len(raw) < size:
-            raise HeaderError(f"header needs {size} bytes, frame has {len(raw)}",
-                              msg_id=msg_id, offset=0)
-        if is_2019:
-            protocol_version = raw[4]
-            phone = _phone_digits(raw[5:15], msg_id, 5)
-            pos = 15
-        else:
-            protocol_version = 1
-            phone = _phone_digits(raw[4:10], msg_id, 4)
-            pos = 10
-        serial = _SERIAL.unpack_from(raw, pos)[0]
-        packet = None
-        if subpackaged:
-            packet = _PACKET.unpack_from(raw, pos + 2)
-            if not 1 <= packet[1] <= packet[0]:
-                raise HeaderError(f"subpacket index {packet[1]} of total {packet[0]} is impossible",
-                                  msg_id=msg_id, field="packet", offset=pos + 2)
-        # Every field is checked above: build the tuple directly (this is the hot path).
-        header = tuple.__new__(cls, (msg_id, phone, serial, version,
-                                     (props >> _ENCRYPTION_SHIFT) & 7, packet, protocol_version,
-                                     None if flag == is_2019 else flag,
-                                     bool(props & _RESERVED)))
-        return header, props & MAX_BODY
+        header, body_length, _ = _decode(cls, raw, version)
+        return header, body_length
+
+
+def _decode(cls: type[Header], raw: bytes,
+            version: Version | None) -> tuple[Header, int, int]:
+    """:meth:`Header.decode`, also returning the header's size (for unpack)."""
+    if len(raw) < 12:
+        raise HeaderError(f"frame of {len(raw)} bytes is shorter than the smallest header",
+                          offset=0)
+    props = raw[2] << 8 | raw[3]
+    flag = bool(props & _VERSION_FLAG)
+    if version is None:
+        version = _V2019 if flag else _V2013
+    is_2019 = version is _V2019
+    subpackaged = bool(props & _SUBPACKAGED)
+    size = _SIZES[is_2019, subpackaged]
+    if len(raw) < size:
+        raise HeaderError(f"header needs {size} bytes, frame has {len(raw)}",
+                          msg_id=raw[0] << 8 | raw[1], offset=0)
+    if is_2019:
+        msg_id, _, protocol_version, bcd, serial = _HEAD_2019.unpack_from(raw)
+        phone_offset, pos = 5, 17
+    else:
+        msg_id, _, bcd, serial = _HEAD_2013.unpack_from(raw)
+        protocol_version, phone_offset, pos = 1, 4, 12
+    phone = bcd.hex()
+    if not phone.isdigit():
+        raise HeaderError(f"phone is not BCD: {phone}", msg_id=msg_id, field="phone",
+                          offset=phone_offset)
+    packet = None
+    if subpackaged:
+        packet = _PACKET.unpack_from(raw, pos)
+        if not 1 <= packet[1] <= packet[0]:
+            raise HeaderError(f"subpacket index {packet[1]} of total {packet[0]} is impossible",
+                              msg_id=msg_id, field="packet", offset=pos)
+    # Every field is checked above: build the tuple directly (this is the hot path).
+    header = tuple.__new__(cls, (msg_id, phone, serial, version,
+                                 (props >> _ENCRYPTION_SHIFT) & 7, packet, protocol_version,
+                                 None if flag == is_2019 else flag,
+                                 bool(props & _RESERVED)))
+    return header, props & MAX_BODY, size
 
 
 def header_size(is_2019: bool, subpackaged: bool) -> int:
     return (17 if is_2019 else 12) + (4 if subpackaged else 0)
 
 
+_SIZES = {(is_2019, sub): header_size(is_2019, sub) for is_2019 in (False, True)
+          for sub in (False, True)}
+_V2013, _V2019 = Version.V2013, Version.V2019
+
+
 @functools.lru_cache(maxsize=4096)
 def _phone_bcd(phone: str, width: int) -> bytes:
     return bcd_from_digits(phone, width, "phone")
-
-
-def _phone_digits(raw: bytes, msg_id: int, offset: int) -> str:
-    digits = raw.hex()
-    if not digits.isdigit():
-        raise HeaderError(f"phone is not BCD: {digits}", msg_id=msg_id, field="phone",
-                          offset=offset)
-    return digits

@@ -97,3 +97,33 @@ def test_framer_never_raises_on_mutated_frames(stream_cuts, version):
     for event in events:
         if isinstance(event, Frame):          # whatever comes out re-packs
             assert unpack(pack(event), version) == event
+
+
+def _reference_unescape(data: bytes) -> bytes | None:
+    """Byte-by-byte §4.4.2 unescaping; None for a 0x7d not followed by 01 or 02."""
+    out, i = bytearray(), 0
+    while i < len(data):
+        if data[i] == 0x7D:
+            if data[i + 1:i + 2] not in (b"\x01", b"\x02"):
+                return None
+            out.append(0x7C + data[i + 1])
+            i += 2
+        else:
+            out.append(data[i])
+            i += 1
+    return bytes(out)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(b"\x7d\x7e\x01\x02\x00"), max_size=24).map(bytes))
+def test_unescape_matches_the_byte_by_byte_reference(data):
+    expected = _reference_unescape(data)
+    if expected is None:
+        try:
+            unescape(data)
+        except FrameError as exc:
+            assert type(exc).__name__ == "EscapeError"
+        else:
+            raise AssertionError(f"{data.hex()} unescaped without error")
+    else:
+        assert unescape(data) == expected
