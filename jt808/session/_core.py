@@ -255,7 +255,10 @@ class Session:
     def _absorbed(self, message: Message) -> bool:
         """A general reply to a middle packet of a split message is not 'unmatched'."""
         serial = getattr(message, "reply_serial", None)
-        return serial is not None and any(serial in p.serials for p in self.pending.values())
+        reply_id = getattr(message, "reply_id", None)
+        return serial is not None and any(
+            len(p.serials) > 1 and serial in p.serials and reply_id == p.message.msg_id
+            for p in self.pending.values())
 
     @staticmethod
     def _same_media(pending: Pending, message: Message) -> bool:

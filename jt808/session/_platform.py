@@ -39,8 +39,11 @@ class PlatformSession(Session):
         super()._receive_frame(frame, now)
 
     def _media_upload(self, message: Message, header: Header, now: float) -> bool:
-        if self.auto_media_reply:
-            self.send(MediaUploadResponse(message.media_id, ()), now)
+        media_id = getattr(message, "media_id", None)
+        if media_id is None and len(getattr(message, "body", b"")) >= 4:
+            media_id = int.from_bytes(message.body[:4], "big")   # a body the codec kept raw
+        if self.auto_media_reply and media_id is not None:
+            self.send(MediaUploadResponse(media_id, ()), now)
         return False                                 # the application still gets it
 
     def send(self, message: Message, now: float, *, expect_reply: bool | None = None) -> int:
