@@ -183,11 +183,24 @@ def _encode(param_id: int, values: tuple[Any, ...]) -> tuple[Any, bytes]:
     return values[0], raw
 
 
+def _compound_from_wire(compound: _Compound, raw: bytes) -> tuple[int, ...] | bytes:
+    """The values of a several-value id, or the raw bytes when those values would not
+    give the same bytes back (wrong length, reserved bits set, out-of-range fields)."""
+    if len(raw) != compound.size:
+        return raw
+    values = compound.decode(raw)
+    try:
+        exact = compound.encode(values) == raw
+    except _BadValue:
+        exact = False
+    return values if exact else raw
+
+
 def _value_from_wire(param_id: int, raw: bytes) -> Any:
     """The ``set_params`` style value for wire bytes (tuple for several-value ids)."""
     compound = _COMPOUND.get(param_id)
     if compound is not None:
-        return compound.decode(raw) if len(raw) == compound.size else raw
+        return _compound_from_wire(compound, raw)
     codes = _CODED.get(param_id)
     if codes is not None and len(raw) == 1:
         by_code = {code: unit for unit, code in codes.items()}
