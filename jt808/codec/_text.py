@@ -138,7 +138,8 @@ class QuestionIssue(Message):
         question = buf.pull_gbk_u8len("question")
         answers = []
         while not buf.eof():
-            answers.append(AnswerItem(buf.pull_u8("answer_id"), buf.pull_gbk_u16len("answer_content")))
+            answer_id = buf.pull_u8("answer_id")
+            answers.append(AnswerItem(answer_id, buf.pull_gbk_u16len("answer_content")))
         return cls(flag, question, tuple(answers))
 
 

@@ -124,7 +124,8 @@ def test_fields_follow_the_attribute_bits():
     body = encode_body(SetCircleArea(0, (timed,)), V19)
     assert body[20:32] == bytes(12) and body[32:] == bytes(7)   # zero times, speed 0
     decoded = decode_body(0x8600, body, V19).areas[0]
-    assert decoded.start_time is None and decoded.speed_limit == 0 and decoded.night_speed_limit == 0
+    assert decoded.start_time is None and decoded.speed_limit == 0
+    assert decoded.night_speed_limit == 0
 
 
 def test_polygon_2019_night_speed_after_vertices():

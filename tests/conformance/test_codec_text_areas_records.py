@@ -338,7 +338,8 @@ def _ids(items: list[dict]) -> list[str]:
     out = []
     for record in items:
         seen[record["id"]] = seen.get(record["id"], 0) + 1
-        out.append(record["id"] if seen[record["id"]] == 1 else f"{record['id']}#{seen[record['id']]}")
+        count = seen[record["id"]]
+        out.append(record["id"] if count == 1 else f"{record['id']}#{count}")
     return out
 
 
