@@ -78,7 +78,8 @@ class ModemSimulator:
                  connect_timeout: float = 10.0, open_delay: float = 0.0,
                  nmea_interval: float = 1.0, nmea_talker: str = "GP",
                  echo: bool = True, cmee: int = 1, qisde: bool = True,
-                 boot_urcs: bool = False, **config_fields: Any) -> None:
+                 boot_urcs: bool = False, boot_delay: float = 0.0,
+                 **config_fields: Any) -> None:
         self.config = attrs.evolve(config or ModemConfig(), **config_fields)
         self.echo, self.cmee, self.qisde = echo, cmee, qisde
         self.urc_port = self.config.port_name
@@ -92,7 +93,7 @@ class ModemSimulator:
         self.sockets = SocketTable(self, resolve=self._resolve, connect_timeout=connect_timeout)
         self.sockets.open_delay = open_delay
         self._nmea_interval, self._nmea_talker = nmea_interval, nmea_talker
-        self._gnss_on, self._boot_urcs = gnss_on, boot_urcs
+        self._gnss_on, self._boot_urcs, self._boot_delay = gnss_on, boot_urcs, boot_delay
         self._sel = selectors.DefaultSelector()
         self._timers: list[_Timer] = []
         self._seq = itertools.count()
@@ -131,9 +132,8 @@ class ModemSimulator:
         self.sms_centre.attach(self.config.number, self.receive_sms)
         if self._gnss_on:
             self.gnss.start(self.now())
-        if self._boot_urcs:
-            for text in BOOT_URCS:
-                self.urc(text)
+        if self._boot_urcs:       # pyserial flushes input on open: delay them past it
+            self.call_later(self._boot_delay, lambda: [self.urc(text) for text in BOOT_URCS])
         self.call_later(self._nmea_interval, self._nmea_tick)
         self._thread = threading.Thread(target=self._run, name="modem-sim", daemon=True)
         self._thread.start()

@@ -118,10 +118,14 @@ class MessageStore:
         return None           # full: the message is lost
 
     def read(self, index: int) -> StoredSms | None:
+        """The message as it was (stat 0 shows once); an unread one becomes read."""
         msg = self.messages.get(index)
-        if msg is not None and msg.stat == STAT_UNREAD:
+        if msg is None:
+            return None
+        shown = attrs.evolve(msg)
+        if msg.stat == STAT_UNREAD:
             msg.stat = STAT_READ
-        return msg
+        return shown
 
     def delete(self, index: int, flag: int = 0) -> None:
         """``AT+CMGD=<index>[,<delflag>]``: 1 read, 2 read+sent, 3 +unsent, 4 all."""
@@ -136,11 +140,12 @@ class MessageStore:
 
     def listing(self, stat: int) -> list[tuple[int, StoredSms]]:
         """``AT+CMGL=<stat>`` (4 = all); listed unread messages become read."""
-        out = [(i, m) for i, m in sorted(self.messages.items()) if stat == 4 or m.stat == stat]
-        for _, msg in out:
-            if msg.stat == STAT_UNREAD:
-                msg.stat = STAT_READ
-        return [(i, attrs.evolve(m)) for i, m in out]
+        out = [(i, attrs.evolve(m)) for i, m in sorted(self.messages.items())
+               if stat == 4 or m.stat == stat]
+        for i, _ in out:
+            if self.messages[i].stat == STAT_UNREAD:
+                self.messages[i].stat = STAT_READ
+        return out
 
     def __len__(self) -> int:
         return len(self.messages)
