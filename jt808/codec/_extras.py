@@ -70,7 +70,7 @@ def _pack(st: struct.Struct, field: str, *values: object) -> bytes:
 
 
 class _Extra:
-    """Base of the typed extras: ``EXTRA_ID`` and ``to_bytes()`` (id, length, value)."""
+    """Base of the typed extras: ``EXTRA_ID`` and ``extra_bytes()`` (id, length, value)."""
 
     __slots__ = ()
     EXTRA_ID: ClassVar[int]
@@ -79,7 +79,7 @@ class _Extra:
     def extra_id(self) -> int:
         return self.EXTRA_ID
 
-    def to_bytes(self) -> bytes:
+    def extra_bytes(self) -> bytes:
         raise NotImplementedError
 
 
@@ -90,7 +90,7 @@ class Mileage(_Extra):
     EXTRA_ID: ClassVar[int] = 0x01
     km: float
 
-    def to_bytes(self) -> bytes:
+    def extra_bytes(self) -> bytes:
         try:
             return _HEAD_U32.pack(0x01, 4, round(self.km * 10))
         except _PACK_ERRORS:
@@ -104,7 +104,7 @@ class Fuel(_Extra):
     EXTRA_ID: ClassVar[int] = 0x02
     liters: float
 
-    def to_bytes(self) -> bytes:
+    def extra_bytes(self) -> bytes:
         try:
             return _HEAD_U16.pack(0x02, 2, round(self.liters * 10))
         except _PACK_ERRORS:
@@ -118,7 +118,7 @@ class TachographSpeed(_Extra):
     EXTRA_ID: ClassVar[int] = 0x03
     kmh: float
 
-    def to_bytes(self) -> bytes:
+    def extra_bytes(self) -> bytes:
         try:
             return _HEAD_U16.pack(0x03, 2, round(self.kmh * 10))
         except _PACK_ERRORS:
@@ -132,7 +132,7 @@ class AlarmEventId(_Extra):
     EXTRA_ID: ClassVar[int] = 0x04
     event_id: int
 
-    def to_bytes(self) -> bytes:
+    def extra_bytes(self) -> bytes:
         return _pack(_HEAD_U16, "alarm_event_id", 0x04, 2, self.event_id)
 
 
@@ -143,7 +143,7 @@ class TirePressure(_Extra):
     EXTRA_ID: ClassVar[int] = 0x05
     pressures: tuple[int, ...]
 
-    def to_bytes(self) -> bytes:
+    def extra_bytes(self) -> bytes:
         values = tuple(self.pressures)
         if len(values) > TIRE_COUNT:
             raise _bad("tire_pressure", values, f"more than {TIRE_COUNT} tyres")
@@ -161,7 +161,7 @@ class CarriageTemperature(_Extra):
     EXTRA_ID: ClassVar[int] = 0x06
     celsius: int
 
-    def to_bytes(self) -> bytes:
+    def extra_bytes(self) -> bytes:
         value = self.celsius
         if not isinstance(value, int) or not -0x7FFF <= value <= 0x7FFF:
             raise _bad("carriage_temperature", value, "must be an int in -32767..32767")
@@ -177,7 +177,7 @@ class OverspeedInfo(_Extra):
     loc_type: int
     area_segment_id: int | None = None
 
-    def to_bytes(self) -> bytes:
+    def extra_bytes(self) -> bytes:
         if self.loc_type == 0 and self.area_segment_id is None:
             return bytes((0x11, 1, 0))
         if self.area_segment_id is None:
@@ -194,7 +194,7 @@ class AreaAlarmInfo(_Extra):
     area_segment_id: int
     direction: int
 
-    def to_bytes(self) -> bytes:
+    def extra_bytes(self) -> bytes:
         return b"\x12\x06" + _pack(_AREA, "area_alarm", self.loc_type, self.area_segment_id,
                                    self.direction)
 
@@ -208,7 +208,7 @@ class RoadTimeInfo(_Extra):
     travel_time: int
     result: int
 
-    def to_bytes(self) -> bytes:
+    def extra_bytes(self) -> bytes:
         return b"\x13\x07" + _pack(_ROAD, "road_time", self.road_id, self.travel_time,
                                    self.result)
 
@@ -243,7 +243,7 @@ class VehicleSignals(_Flags):
     BITS: ClassVar[dict[str, int]] = VEHICLE_SIGNAL_BITS
     flags: int
 
-    def to_bytes(self) -> bytes:
+    def extra_bytes(self) -> bytes:
         return _pack(_HEAD_U32, "vehicle_signals", 0x25, 4, self.flags)
 
 
@@ -255,7 +255,7 @@ class IoStatus(_Flags):
     BITS: ClassVar[dict[str, int]] = IO_STATUS_BITS
     flags: int
 
-    def to_bytes(self) -> bytes:
+    def extra_bytes(self) -> bytes:
         return _pack(_HEAD_U16, "io_status", 0x2A, 2, self.flags)
 
 
@@ -267,7 +267,7 @@ class AnalogInputs(_Extra):
     ad0: int
     ad1: int
 
-    def to_bytes(self) -> bytes:
+    def extra_bytes(self) -> bytes:
         return b"\x2b\x04" + _pack(_ANALOG, "analog", self.ad1, self.ad0)
 
 
@@ -278,7 +278,7 @@ class SignalStrength(_Extra):
     EXTRA_ID: ClassVar[int] = 0x30
     level: int
 
-    def to_bytes(self) -> bytes:
+    def extra_bytes(self) -> bytes:
         try:
             return _HEAD_U8.pack(0x30, 1, self.level)
         except _PACK_ERRORS:
@@ -292,7 +292,7 @@ class SatelliteCount(_Extra):
     EXTRA_ID: ClassVar[int] = 0x31
     count: int
 
-    def to_bytes(self) -> bytes:
+    def extra_bytes(self) -> bytes:
         try:
             return _HEAD_U8.pack(0x31, 1, self.count)
         except _PACK_ERRORS:
@@ -307,7 +307,7 @@ class RawExtra(_Extra):
     extra_id: int  # type: ignore[assignment]
     data: bytes = b""
 
-    def to_bytes(self) -> bytes:
+    def extra_bytes(self) -> bytes:
         if not 0 <= self.extra_id <= 0xFF:
             raise _bad("extra_id", self.extra_id, "must be 0..255")
         if len(self.data) > 0xFF:
@@ -424,9 +424,9 @@ def decode_extras(data: bytes, pos: int, end: int, msg_id: int | None = 0x0200) 
 
 
 def encode_extras(extras) -> bytes:
-    """The wire bytes of ``extras`` (items with ``to_bytes()``), in the given order."""
+    """The wire bytes of ``extras`` (items with ``extra_bytes()``), in the given order."""
     try:
-        return b"".join([item.to_bytes() for item in extras])
+        return b"".join([item.extra_bytes() for item in extras])
     except AttributeError as exc:
         raise LocalProtocolError(f"extras must be extra items: {exc}", msg_id=0x0200,
                                  field="extras") from exc

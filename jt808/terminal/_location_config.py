@@ -120,7 +120,7 @@ class LocAdditionalInfoConfig:
 
     def _put(self, item) -> bool:
         try:
-            item.to_bytes()
+            item.extra_bytes()
         except LocalProtocolError:
             return False
         self._items[item.EXTRA_ID] = item
