@@ -1,6 +1,6 @@
 """Multimedia, pass-through and compressed data.
 
-JT/T 808-2011 §8.46-8.55, 2013 §8.47-8.60, 2019 §8.51-8.63: 0x0800 media event, 0x0801
+JT/T 808-2011/2013/2019 multimedia and pass-through clauses: 0x0800 media event, 0x0801
 media data, 0x0802 stored media search response, 0x0805 shoot-now response, 0x8801 shoot
 now, 0x8802 stored media search, 0x8803 stored media upload, 0x8804 start recording,
 0x8805 single stored media upload, 0x0900/0x8900 pass-through, 0x0901 compressed data.
@@ -283,11 +283,19 @@ class CameraShootCommand(Message):
         return cls(*_SHOOT.pull(buf))
 
 
+def _push_time(buf: Buffer, value: _dt.datetime | None, field: str) -> None:
+    # BCD YY only holds 2000-2099 (``push_time`` alone would send 1999 as 2099)
+    if isinstance(value, _dt.datetime) and not 2000 <= value.year <= 2099:
+        raise LocalProtocolError(f"year {value.year} does not fit BCD YY (2000-2099)",
+                                 msg_id=buf.msg_id, field=field)
+    push_time(buf, value, field)
+
+
 # media type BYTE | channel BYTE | event BYTE | start BCD[6] | end BCD[6]
 def _push_search(buf: Buffer, msg) -> None:
     _ITEM_HEAD.push(buf, (msg.media_type, msg.channel_id, msg.event_code))
-    push_time(buf, msg.start_time, "start_time")
-    push_time(buf, msg.end_time, "end_time")
+    _push_time(buf, msg.start_time, "start_time")
+    _push_time(buf, msg.end_time, "end_time")
 
 
 def _pull_search(buf: Buffer) -> tuple:
