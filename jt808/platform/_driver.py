@@ -1,0 +1,258 @@
+"""Drive one sans-IO session over one transport with anyio: input, timers, replies awaited.
+
+Used by both sides the platform package needs: the platform's connections and the
+minimal terminal of the demo and the tests.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+
+from ..codec import Message, decode_body
+from ..errors import JT808Error, ResponseTimeout, TransportError
+from ..frame import Header, unpack
+from ..session import (Event, MessageReceived, ProtocolErrorReceived, ReassemblyFailed,
+                       ReplyReceived, RequestTimedOut, Session)
+from ._describe import describe
+
+__all__ = ["SessionDriver", "FrameTap"]
+
+log = logging.getLogger("jt808.platform")
+
+
+class FrameTap:
+    """Cuts a byte stream into whole ``0x7e … 0x7e`` frames (bounded buffer)."""
+
+    LIMIT = 64 * 1024
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+
+    def feed(self, data: bytes) -> list[bytes]:
+        self._buf += data
+        frames: list[bytes] = []
+        while True:
+            start = self._buf.find(0x7E)
+            if start < 0:
+                self._buf.clear()
+                break
+            end = self._buf.find(0x7E, start + 1)
+            if end < 0:
+                del self._buf[:start]
+                if len(self._buf) > self.LIMIT:
+                    self._buf.clear()
+                break
+            if end == start + 1:                   # 7e 7e: the second flag starts a frame
+                del self._buf[:end]
+                continue
+            frames.append(bytes(self._buf[start:end + 1]))
+            del self._buf[:end + 1]
+        return frames
+
+
+class _Waiter:
+    __slots__ = ("event", "reply", "error")
+
+    def __init__(self) -> None:
+        self.event = anyio.Event()
+        self.reply: Message | None = None
+        self.error: JT808Error | None = None
+
+
+class SessionDriver:
+    """Moves bytes between ``session`` and ``transport``; events go to ``on_event``.
+
+    ``drop_frame(header) -> bool`` discards an incoming frame before the session sees
+    it (a lost packet); ``silent`` throws away everything the session wants to send.
+    ``trace(line)`` receives one human line per frame sent and message received.
+    """
+
+    def __init__(self, session: Session, transport: Any, *,
+                 on_event: Callable[[Event], Any] | None = None,
+                 drop_frame: Callable[[Header], bool] | None = None,
+                 silent: Callable[[], bool] | bool = False,
+                 trace: Callable[[str], None] | None = None, name: str = "") -> None:
+        self.session = session
+        self.transport = transport
+        self.datagram = getattr(transport, "kind", "stream") == "datagram"
+        self.on_event = on_event
+        self.drop_frame = drop_frame
+        self._silent = silent
+        self.trace = trace
+        self.name = name
+        self.closed = False
+        self._tap = FrameTap()
+        self._waiters: dict[int, _Waiter] = {}
+        self._lock = anyio.Lock()
+        self._wake = anyio.Event()
+
+    @property
+    def silent(self) -> bool:
+        return self._silent() if callable(self._silent) else bool(self._silent)
+
+    @staticmethod
+    def now() -> float:
+        return anyio.current_time()
+
+    # -- running -------------------------------------------------------------------
+    async def run(self) -> None:
+        """Until the peer closes or the transport fails; then fails every waiter."""
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(self._timer_loop)
+                await self._receive_loop()
+                tg.cancel_scope.cancel()
+        finally:
+            self.closed = True
+            for waiter in self._waiters.values():
+                waiter.error = TransportError(f"{self.name or 'link'} closed")
+                waiter.event.set()
+            self._waiters.clear()
+
+    async def _receive_loop(self) -> None:
+        while True:
+            try:
+                data = await self.transport.receive()
+            except TransportError as exc:
+                log.info("%s: %s", self.name, exc)
+                return
+            if not data:
+                return
+            self._feed(data)
+            self.process_events()
+            await self.flush()
+
+    def _feed(self, data: bytes) -> None:
+        if self.drop_frame is None:
+            self.session.receive_data(data, self.now())
+            return
+        for frame in self._tap.feed(data):
+            header = _header_of(frame)
+            if header is not None and self.drop_frame(header):
+                self._trace(f"<- {_packet_text(header)} DROPPED on purpose")
+                continue
+            self.session.receive_data(frame, self.now())
+
+    async def _timer_loop(self) -> None:
+        while True:
+            deadline = self.session.get_timer()
+            delay = math.inf if deadline is None else max(0.0, deadline - self.now())
+            with anyio.move_on_after(delay):
+                await self._wake.wait()
+            if self._wake.is_set():
+                self._wake = anyio.Event()
+            deadline = self.session.get_timer()
+            if deadline is not None and deadline <= self.now():
+                self.session.handle_timer(self.now())
+                self.process_events()
+                await self.flush()
+
+    # -- events --------------------------------------------------------------------
+    def process_events(self) -> None:
+        while (event := self.session.next_event()) is not None:
+            if isinstance(event, MessageReceived):
+                self._trace(f"<- {describe(event.message, event.header)}")
+            elif isinstance(event, (ProtocolErrorReceived, ReassemblyFailed)):
+                self._trace(f"<- problem: {event}")
+            if isinstance(event, ReplyReceived):
+                self._trace(f"<- {describe(event.reply, event.header)}")
+                waiter = self._waiters.pop(event.request_serial, None)
+                if waiter is not None:
+                    waiter.reply = event.reply
+                    waiter.event.set()
+            elif isinstance(event, RequestTimedOut):
+                self._trace(f"!! no reply to 0x{event.request.msg_id:04X} after {event.attempts} tries")
+                waiter = self._waiters.pop(event.request_serial, None)
+                if waiter is not None:
+                    waiter.error = ResponseTimeout(
+                        f"no reply to 0x{event.request.msg_id:04X} after {event.attempts} tries")
+                    waiter.event.set()
+            if self.on_event is not None:
+                self.on_event(event)
+
+    # -- output --------------------------------------------------------------------
+    async def flush(self) -> None:
+        async with self._lock:
+            frames = self.session.datagrams_to_send()
+            if not frames or self.closed:
+                return
+            if self.silent:
+                return
+            for frame in frames:
+                if self.trace is not None:
+                    self._trace(f"-> {_describe_frame(frame)}")
+            try:
+                if self.datagram:
+                    for frame in frames:
+                        await self.transport.send(frame)
+                else:
+                    await self.transport.send(b"".join(frames))
+            except TransportError as exc:
+                log.info("%s: %s", self.name, exc)
+        self._wake.set()
+
+    async def send(self, message: Message, *, expect_reply: bool | None = None) -> int:
+        serial = self.session.send(message, self.now(), expect_reply=expect_reply)
+        await self.flush()
+        return serial
+
+    async def request(self, message: Message, timeout: float | None = 30.0) -> Message:
+        """Send ``message`` and return the reply the session matched to it.
+
+        Raises ``ResponseTimeout`` after ``timeout`` seconds or when the session gives up,
+        ``TransportError`` when the link closes first.
+        """
+        if self.closed:
+            raise TransportError(f"{self.name or 'link'} is closed")
+        waiter = _Waiter()
+        serial = self.session.send(message, self.now(), expect_reply=True)
+        self._waiters[serial] = waiter
+        await self.flush()
+        with anyio.move_on_after(math.inf if timeout is None else timeout):
+            await waiter.event.wait()
+        if not waiter.event.is_set():
+            self._waiters.pop(serial, None)
+            self.session.pending.pop(serial, None)
+            raise ResponseTimeout(f"no reply to 0x{message.msg_id:04X} within {timeout} s")
+        if waiter.error is not None:
+            raise waiter.error
+        return waiter.reply  # type: ignore[return-value]
+
+    async def aclose(self) -> None:
+        self.closed = True
+        await self.transport.aclose()
+
+    def _trace(self, line: str) -> None:
+        if self.trace is not None:
+            self.trace(f"{self.name} {line}" if self.name else line)
+
+
+def _header_of(frame: bytes) -> Header | None:
+    try:
+        return unpack(frame).header
+    except JT808Error:
+        return None
+
+
+def _packet_text(header: Header) -> str:
+    packet = f" packet {header.packet[1]}/{header.packet[0]}" if header.packet else ""
+    return f"0x{header.msg_id:04X} serial={header.serial}{packet}"
+
+
+def _describe_frame(frame: bytes) -> str:
+    try:
+        parsed = unpack(frame)
+    except JT808Error as exc:
+        return f"unparsable frame ({exc})"
+    header = parsed.header
+    if header.packet is not None and header.packet[0] > 1:
+        return f"{_packet_text(header)} ({len(parsed.body)} bytes)"
+    try:
+        message = decode_body(header.msg_id, parsed.body, header.version)
+    except JT808Error:
+        return f"{_packet_text(header)} (body does not decode)"
+    return describe(message, header)
