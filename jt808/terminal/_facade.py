@@ -1,0 +1,3 @@
+"""placeholder"""
+class JTT808:
+    pass

@@ -1,0 +1,166 @@
+"""Default answers to platform commands: a table ``msg_id -> async handler``.
+
+A handler is ``async def handler(terminal, message, header) -> None`` and sends its own
+answer. ``Terminal.on(msg_id, handler)`` replaces one; the ``None`` key answers every id
+without an entry with 0x0001 result 3 (not supported). Hooks for the application are
+plain attributes of the terminal: ``on_control(message)`` (0x8105) and
+``on_text(message)`` (0x8300), called before the 0x0001 ok.
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Any, Awaitable, Callable
+
+from ..codec import (CameraShootResponse, LocationBasic, LocationQueryResponse,
+                     MediaDataUpload, MediaEventUpload, QueryAreaRouteResponse,
+                     QueryTerminalParamsResponse, TerminalPropertiesResponse)
+from ..frame import Header, Version
+
+__all__ = ["DEFAULT_HANDLERS", "Handler", "RESULT_OK", "RESULT_FAILED", "RESULT_NOT_SUPPORTED"]
+
+Handler = Callable[[Any, Any, Header], Awaitable[None]]
+RESULT_OK, RESULT_FAILED, RESULT_NOT_SUPPORTED = 0, 1, 3
+
+
+async def _call_hook(hook: Any, *args: Any) -> None:
+    if hook is not None:
+        result = hook(*args)
+        if inspect.isawaitable(result):
+            await result
+
+
+async def not_supported(terminal, message, header: Header) -> None:
+    terminal.reply(header, RESULT_NOT_SUPPORTED)
+
+
+async def set_params(terminal, message, header: Header) -> None:
+    """0x8103: store (and persist), apply the link parameters, answer ok."""
+    terminal.params.update(message.params)
+    terminal.session.update_params(terminal.params.link_params())
+    terminal.reply(header, RESULT_OK)
+
+
+async def query_params(terminal, message, header: Header) -> None:
+    """0x8104 (all) / 0x8106 (listed ids) -> 0x0104."""
+    ids = getattr(message, "param_ids", None)
+    await terminal.send(QueryTerminalParamsResponse(header.serial, terminal.params.to_wire(ids)))
+
+
+async def query_properties(terminal, message, header: Header) -> None:
+    """0x8107 -> 0x0107 from the registration data and the modem HAL."""
+    modem, info = terminal.modem_info, terminal.register_info
+    iccid = await modem.iccid() if modem is not None else ""
+    firmware = await modem.firmware() if modem is not None else ""
+    await terminal.send(TerminalPropertiesResponse(
+        terminal_type=0b0000_0001, manufacturer_id=getattr(info, "manufacturer_id", ""),
+        terminal_model=getattr(info, "terminal_model", ""),
+        terminal_id=getattr(info, "terminal_id", ""), iccid=iccid[:20],
+        hardware_version="1.0", firmware_version=firmware or terminal.app_version,
+        gnss_properties=0b0011, comm_properties=0b0000_0100))
+
+
+async def query_location(terminal, message, header: Header) -> None:
+    """0x8201 -> 0x0201 with the current position."""
+    report = await terminal.reporter.current()
+    if report is None:
+        terminal.reply(header, RESULT_FAILED)
+        return
+    await terminal.send(LocationQueryResponse(header.serial, report))
+
+
+async def temporary_tracking(terminal, message, header: Header) -> None:
+    terminal.reporter.track(message.time_interval, message.location_tracking_validity_period)
+    terminal.reply(header, RESULT_OK)
+
+
+async def terminal_control(terminal, message, header: Header) -> None:
+    await _call_hook(getattr(terminal, "on_control", None), message)
+    terminal.reply(header, RESULT_OK)
+
+
+async def text_message(terminal, message, header: Header) -> None:
+    await _call_hook(getattr(terminal, "on_text", None), message)
+    terminal.reply(header, RESULT_OK)
+
+
+_CAMERA_FAILED, _MAX_PHOTOS = 1, 16
+_VIDEO, _STOP = 0xFFFF, 0
+
+
+async def take_photo(terminal, message, header: Header) -> None:
+    """0x8801: answer 0x0805 with the media ids, then 0x0800 + 0x0801 per photo (the
+    session splits 0x0801 and serves the platform's 0x8800 resend lists)."""
+    camera = terminal.camera
+    if camera is None or message.shooting_order in (_STOP, _VIDEO):
+        await terminal.send(CameraShootResponse(header.serial, _CAMERA_FAILED))
+        return
+    photos = [await camera.capture(message.channel_id, message.resolution or None)
+              for _ in range(min(message.shooting_order, _MAX_PHOTOS))]
+    ids = tuple(terminal.next_media_id() for _ in photos)
+    await terminal.send(CameraShootResponse(header.serial, RESULT_OK, ids))
+    report = await terminal.reporter.current()
+    location = None
+    if report is not None and terminal.version is not Version.V2011:
+        location = LocationBasic(report.alarm_flag, report.status, report.latitude,
+                                 report.longitude, report.altitude, report.speed,
+                                 report.direction, report.time)
+    for media_id, photo in zip(ids, photos):
+        await terminal.request(MediaEventUpload(media_id, 0, 0, 0, message.channel_id))
+        await terminal.request(MediaDataUpload(media_id, 0, 0, 0, message.channel_id,
+                                               location, photo))
+
+
+async def store_area(terminal, message, header: Header) -> None:
+    """0x8600/0x8602/0x8604/0x8606: keep areas and routes in memory (set_attr 0 = replace)."""
+    msg_id = header.msg_id
+    items = getattr(message, "areas", None)
+    if items is None:
+        items = (message,)
+    if getattr(message, "set_attr", 1) == 0:
+        for key in [k for k in terminal.areas if k[0] == msg_id]:
+            del terminal.areas[key]
+    for item in items:
+        key_id = getattr(item, "area_id", getattr(item, "route_id", 0))
+        terminal.areas[(msg_id, key_id)] = item
+    terminal.reply(header, RESULT_OK)
+
+
+async def delete_area(terminal, message, header: Header) -> None:
+    """0x8601/0x8603/0x8605/0x8607: delete the listed (none listed: all) of that kind."""
+    set_id = header.msg_id - 1
+    ids = getattr(message, "area_ids", None) or getattr(message, "route_ids", ())
+    for key in [k for k in terminal.areas if k[0] == set_id and (not ids or k[1] in ids)]:
+        del terminal.areas[key]
+    terminal.reply(header, RESULT_OK)
+
+
+_QUERY_KINDS = {1: 0x8600, 2: 0x8602, 3: 0x8604, 4: 0x8606}
+
+
+async def query_areas(terminal, message, header: Header) -> None:
+    """0x8608 (2019) -> 0x0608 with the stored areas/routes of the asked kind."""
+    set_id = _QUERY_KINDS.get(message.query_type)
+    if set_id is None or terminal.version is not Version.V2019:
+        terminal.reply(header, RESULT_NOT_SUPPORTED)
+        return
+    items = [v for (k, i), v in sorted(terminal.areas.items(), key=lambda kv: kv[0])
+             if k == set_id and (not message.ids or i in message.ids)]
+    if set_id in (0x8600, 0x8602):
+        items = [type_setter(set_id)(0, (item,)) for item in items]
+    await terminal.send(QueryAreaRouteResponse(message.query_type, tuple(items)))
+
+
+def type_setter(set_id: int):
+    from ..codec import SetCircleArea, SetRectangleArea
+    return {0x8600: SetCircleArea, 0x8602: SetRectangleArea}[set_id]
+
+
+DEFAULT_HANDLERS: dict[int | None, Handler] = {
+    None: not_supported,
+    0x8103: set_params, 0x8104: query_params, 0x8106: query_params,
+    0x8107: query_properties, 0x8201: query_location, 0x8202: temporary_tracking,
+    0x8105: terminal_control, 0x8300: text_message, 0x8801: take_photo,
+    0x8600: store_area, 0x8602: store_area, 0x8604: store_area, 0x8606: store_area,
+    0x8601: delete_area, 0x8603: delete_area, 0x8605: delete_area, 0x8607: delete_area,
+    0x8608: query_areas,
+}

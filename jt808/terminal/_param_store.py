@@ -1,0 +1,59 @@
+"""Terminal parameters as the terminal holds them: ``param_id -> value`` (codec units),
+optionally persisted to a small JSON file (values kept as wire hex, so every type the
+codec knows round-trips exactly)."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Iterable
+
+from ..codec import TerminalParam, decode_param_value, encode_param_value
+
+__all__ = ["ParamStore"]
+
+
+class ParamStore:
+    """``values``: the current parameters; ``path``: JSON file written on every change."""
+
+    def __init__(self, values: dict[int, object] | None = None,
+                 path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        self.values: dict[int, object] = {}
+        if self.path is not None and self.path.exists():
+            self.values.update(self._load(self.path))
+        for param_id, value in (values or {}).items():
+            self.values.setdefault(int(param_id), value)
+
+    @staticmethod
+    def _load(path: Path) -> dict[int, object]:
+        raw = json.loads(path.read_text("utf-8"))
+        return {int(k, 16): decode_param_value(int(k, 16), bytes.fromhex(v))
+                for k, v in raw.items()}
+
+    def update(self, params: Iterable[TerminalParam]) -> dict[int, object]:
+        """Apply a 0x8103 list; returns what changed (id -> value)."""
+        changed = {p.param_id: p.value for p in params}
+        self.values.update(changed)
+        self._save()
+        return changed
+
+    def _save(self) -> None:
+        if self.path is None:
+            return
+        data = {f"{k:08X}": encode_param_value(k, v).hex() for k, v in sorted(self.values.items())}
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(json.dumps(data, indent=1), "utf-8")
+        os.replace(tmp, self.path)
+
+    def to_wire(self, param_ids: Iterable[int] | None = None) -> tuple[TerminalParam, ...]:
+        ids = sorted(self.values) if param_ids is None else [i for i in param_ids
+                                                              if i in self.values]
+        return tuple(TerminalParam(i, self.values[i]) for i in ids)
+
+    def get(self, param_id: int, default: object = None) -> object:
+        return self.values.get(param_id, default)
+
+    def link_params(self) -> dict[int, int]:
+        """The session's parameters (heartbeat, timeouts, retransmissions: 0x0001-0x0007)."""
+        return {k: v for k, v in self.values.items() if 1 <= k <= 7 and isinstance(v, (int, float))}

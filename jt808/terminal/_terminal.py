@@ -1,0 +1,500 @@
+"""``Terminal``: the async core that joins one transport to one ``TerminalSession``.
+
+Use it as an async context manager (it owns a task group)::
+
+    async with Terminal("tcp://127.0.0.1:6808", phone="13800138000",
+                        register_info=TerminalRegister(...)) as terminal:
+        await terminal.connect()
+        await terminal.login()
+        reply = await terminal.report_location(report)
+
+or let ``await terminal.run()`` connect, log in, report positions from the GNSS HAL
+every parameter 0x0029 seconds and reconnect with backoff until ``close()``.
+
+Per link one driver task reads the transport into the session, one writes what the
+session queues (in order), one sleeps until ``session.get_timer()``. Platform commands
+are answered by the handler table of ``_handlers`` (override with ``on(msg_id, fn)``).
+Positions that cannot be reported (link down, or a 0x0200 that timed out) go to the
+blind-area store and are uploaded with 0x0704 type 1 after the next authentication,
+oldest first, each batch deleted only once the platform's 0x8001 acknowledges it.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+import anyio
+
+from ..codec import (LocationBatchReport, LocationReport, Message, TerminalAuth,
+                     TerminalRegister, decode_body, encode_body)
+from ..errors import JT808Error, RemoteProtocolError, ResponseTimeout, TransportError
+from ..frame import Header, Version
+from ..session import (AUTHENTICATED, MessageReceived, ReplyReceived, RequestTimedOut,
+                       TerminalSession, UnmatchedReply)
+from ..transport import open_transport
+from ._blind_store import BlindAreaStore
+from ._handlers import DEFAULT_HANDLERS, Handler
+from ._param_store import ParamStore
+from ._reporting import Reporter
+
+__all__ = ["Terminal"]
+
+log = logging.getLogger("jt808.terminal")
+
+_BEARERS = {"udp": "udp", "quectel+udp": "udp", "sms": "sms"}
+BLIND_KIND = "position"
+Listener = Callable[[Message, Header], Any]
+
+
+class _Waiter:
+    __slots__ = ("event", "reply", "error")
+
+    def __init__(self) -> None:
+        self.event = anyio.Event()
+        self.reply: Message | None = None
+        self.error: BaseException | None = None
+
+    def resolve(self, reply: Message | None = None, error: BaseException | None = None) -> None:
+        if not self.event.is_set():
+            self.reply, self.error = reply, error
+            self.event.set()
+
+
+class Terminal:
+    """A JT/T 808 terminal on one link. See the module docstring."""
+
+    blind_batch = 10          # positions per 0x0704 blind-area upload
+    min_backoff = 1.0         # reconnect delays (s), doubling up to max_backoff
+    max_backoff = 60.0
+
+    def __init__(self, url_or_transport: Any, *, phone: str,
+                 version: Version = Version.V2013,
+                 register_info: TerminalRegister | None = None,
+                 auth_code: str | None = None, imei: str = "", app_version: str = "",
+                 gnss: Any = None, modem_info: Any = None, camera: Any = None,
+                 store_path: str | Path | None = None,
+                 params: dict[int, Any] | None = None,
+                 params_path: str | Path | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._target = url_or_transport
+        self.version = Version(version)
+        self.params = ParamStore(params, params_path)
+        scheme = url_or_transport.split(":", 1)[0] if isinstance(url_or_transport, str) else ""
+        self.session = TerminalSession(phone, self.version, bearer=_BEARERS.get(scheme, "tcp"),
+                                       params=self.params.link_params())
+        self.session.auth_code = auth_code
+        self.register_info = register_info
+        self.imei, self.app_version = imei, app_version
+        self.gnss, self.modem_info, self.camera = gnss, modem_info, camera
+        self.clock = clock
+        self.handlers: dict[int, Handler] = dict(DEFAULT_HANDLERS)
+        self.listeners: list[Listener] = []
+        self.areas: dict[tuple[int, int], Message] = {}      # (set msg id, area id) -> area
+        self.reporter = Reporter(self)
+        self._store_path = store_path
+        self._tmpdir: str | None = None
+        self.store: BlindAreaStore | None = None
+        self._tg: anyio.abc.TaskGroup | None = None
+        self._transport: Any = None
+        self._datagram = False
+        self._outbox: Any = None
+        self._conn_scope: anyio.CancelScope | None = None
+        self._conn_done = anyio.Event()
+        self._conn_done.set()
+        self._link_lost = anyio.Event()
+        self._closed = anyio.Event()
+        self._wake = anyio.Event()
+        self._waiters: dict[int, _Waiter] = {}
+        self._uploading = False
+        self._media_id = 0
+        self.error: BaseException | None = None      # last connection error (for status)
+
+    # -- lifetime -------------------------------------------------------------------
+    async def __aenter__(self) -> "Terminal":
+        self._open_store()
+        self._tg = anyio.create_task_group()
+        await self._tg.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> bool | None:
+        try:
+            await self.close()
+            self._tg.cancel_scope.cancel()
+            return await self._tg.__aexit__(*exc)
+        finally:
+            self._tg = None
+            self._close_store()
+
+    def _open_store(self) -> None:
+        if self.store is not None:
+            return
+        path = self._store_path
+        if path is None:
+            self._tmpdir = tempfile.mkdtemp(prefix="jt808-blind-")
+            path = Path(self._tmpdir) / "blind.sqlite"
+        self.store = BlindAreaStore(path)
+
+    def _close_store(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
+
+    def _require_tg(self) -> anyio.abc.TaskGroup:
+        if self._tg is None:
+            raise RuntimeError("use the Terminal inside 'async with terminal:'")
+        return self._tg
+
+    # -- state ----------------------------------------------------------------------
+    @property
+    def connected(self) -> bool:
+        return self._transport is not None
+
+    @property
+    def authenticated(self) -> bool:
+        return self.connected and self.session.state == AUTHENTICATED
+
+    @property
+    def auth_code(self) -> str | None:
+        return self.session.auth_code
+
+    def on(self, msg_id: int, handler: Handler | None) -> None:
+        """Answer platform message ``msg_id`` with ``await handler(terminal, message, header)``
+        instead of the default (``None`` restores the default)."""
+        if handler is None:
+            self.handlers[msg_id] = DEFAULT_HANDLERS.get(msg_id, DEFAULT_HANDLERS[None])
+        else:
+            self.handlers[msg_id] = handler
+
+    def next_media_id(self) -> int:
+        self._media_id = self._media_id % 0xFFFFFFFF + 1
+        return self._media_id
+
+    def add_listener(self, listener: Listener) -> None:
+        """``listener(message, header)`` sees every message from the platform."""
+        self.listeners.append(listener)
+
+    # -- connection -----------------------------------------------------------------
+    async def connect(self) -> None:
+        """Open the link (a URL is opened anew each time) and start its driver tasks."""
+        tg = self._require_tg()
+        if self.connected:
+            return
+        await self._conn_done.wait()
+        target = self._target
+        try:
+            transport = await open_transport(target) if isinstance(target, str) else target
+        except TransportError as exc:
+            self.error = exc
+            raise
+        self.error = None
+        self._transport = transport
+        self._datagram = getattr(transport, "kind", "stream") == "datagram"
+        self.session.connection_made(self.clock())
+        self.session.pending.clear()
+        self.session.data_to_send() if not self._datagram else self.session.datagrams_to_send()
+        self._link_lost = anyio.Event()
+        self._conn_done = anyio.Event()
+        send, receive = anyio.create_memory_object_stream(math.inf)
+        self._outbox = send
+        self._conn_scope = anyio.CancelScope()
+        tg.start_soon(self._drive, transport, receive, self._conn_scope, self._conn_done)
+
+    async def disconnect(self) -> None:
+        """Drop the link (pending requests fail with ``TransportError``)."""
+        if self._conn_scope is not None:
+            self._conn_scope.cancel()
+        await self._conn_done.wait()
+
+    async def close(self) -> None:
+        """Stop ``run()`` and drop the link."""
+        self._closed.set()
+        await self.disconnect()
+
+    async def _drive(self, transport: Any, outgoing: Any, scope: anyio.CancelScope,
+                     done: anyio.Event) -> None:
+        try:
+            with scope:
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(self._write_loop, transport, outgoing, scope)
+                    tg.start_soon(self._timer_loop)
+                    await self._read_loop(transport)
+                    tg.cancel_scope.cancel()
+        finally:
+            self._link_down(transport)
+            with anyio.CancelScope(shield=True):
+                with contextlib.suppress(Exception):
+                    await transport.aclose()
+            done.set()
+
+    async def _read_loop(self, transport: Any) -> None:
+        while True:
+            try:
+                data = await transport.receive()
+            except TransportError as exc:
+                self.error = exc
+                return
+            if not data:
+                return
+            self.session.receive_data(data, self.clock())
+            self._process_events()
+            self._flush()
+
+    async def _write_loop(self, transport: Any, outgoing: Any, scope: anyio.CancelScope) -> None:
+        async for chunk in outgoing:
+            try:
+                await transport.send(chunk)
+            except (TransportError, ValueError) as exc:
+                self.error = exc
+                scope.cancel()
+                return
+
+    async def _timer_loop(self) -> None:
+        while True:
+            timer = self.session.get_timer()
+            self._wake = anyio.Event()
+            delay = math.inf if timer is None else max(0.0, timer - self.clock())
+            with anyio.move_on_after(delay):
+                await self._wake.wait()
+            now = self.clock()
+            timer = self.session.get_timer()
+            if timer is not None and timer <= now:
+                self.session.handle_timer(now)
+                self._process_events()
+                self._flush()
+
+    def _link_down(self, transport: Any) -> None:
+        if self._transport is not transport:
+            return
+        self._transport = None
+        if self._outbox is not None:
+            self._outbox.close()
+            self._outbox = None
+        self.session.pending.clear()
+        lost = TransportError("the link to the platform was lost")
+        for waiter in self._waiters.values():
+            waiter.resolve(error=lost)
+        self._link_lost.set()
+
+    def _flush(self) -> None:
+        """Hand what the session queued to the writer task (order kept)."""
+        if self._datagram:
+            chunks = self.session.datagrams_to_send()
+        else:
+            data = self.session.data_to_send()
+            chunks = [data] if data else []
+        if self._outbox is not None:
+            for chunk in chunks:
+                self._outbox.send_nowait(chunk)
+        self._wake.set()
+
+    # -- events ---------------------------------------------------------------------
+    def _process_events(self) -> None:
+        while (event := self.session.next_event()) is not None:
+            if isinstance(event, ReplyReceived):
+                self._notify(event.reply, event.header)
+                waiter = self._waiters.get(event.request_serial)
+                if waiter is not None:
+                    waiter.resolve(event.reply)
+            elif isinstance(event, RequestTimedOut):
+                waiter = self._waiters.get(event.request_serial)
+                if waiter is not None:
+                    waiter.resolve(error=ResponseTimeout(
+                        f"no reply to 0x{event.request.msg_id:04X} serial {event.request_serial}"
+                        f" after {event.attempts} attempts"))
+            elif isinstance(event, MessageReceived):
+                self._notify(event.message, event.header)
+                self._require_tg().start_soon(self._answer, event.message, event.header)
+            elif isinstance(event, UnmatchedReply):
+                self._notify(event.message, event.header)
+            else:
+                log.debug("session event %r", event)
+
+    def _notify(self, message: Message, header: Header) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener(message, header)
+            except Exception:                       # a user callback must not kill the link
+                log.exception("listener failed on 0x%04X", header.msg_id)
+
+    async def _answer(self, message: Message, header: Header) -> None:
+        handler = self.handlers.get(header.msg_id, self.handlers[None])
+        try:
+            await handler(self, message, header)
+        except Exception:                           # a handler bug must not kill the link
+            log.exception("answering 0x%04X failed", header.msg_id)
+            with contextlib.suppress(JT808Error):
+                self.reply(header, 1)
+
+    # -- sending --------------------------------------------------------------------
+    def _check_link(self) -> None:
+        if not self.connected:
+            raise TransportError("not connected to the platform")
+
+    async def send(self, message: Message) -> int:
+        """Send ``message`` expecting no reply; returns its serial."""
+        self._check_link()
+        serial = self.session.send(message, self.clock(), expect_reply=False)
+        self._flush()
+        return serial
+
+    def reply(self, header: Header, result: int = 0) -> int:
+        """The general answer 0x0001 to the platform message with ``header``."""
+        self._check_link()
+        serial = self.session.reply(header, result, self.clock())
+        self._flush()
+        return serial
+
+    async def request_serial(self, message: Message, timeout: float | None = None
+                             ) -> tuple[int, Message]:
+        """Like :meth:`request` but returns ``(serial, reply)``; a ``ResponseTimeout``
+        raised here carries the request's ``serial`` attribute."""
+        self._check_link()
+        serial = self.session.send(message, self.clock())
+        waiter = self._waiters[serial] = _Waiter()
+        self._flush()
+        try:
+            with anyio.move_on_after(math.inf if timeout is None else timeout):
+                await waiter.event.wait()
+        finally:
+            self._waiters.pop(serial, None)
+        if not waiter.event.is_set():
+            self.session.pending.pop(serial, None)
+            waiter.error = ResponseTimeout(f"no reply to 0x{message.msg_id:04X} serial {serial}"
+                                           f" within {timeout} s")
+        if waiter.error is not None:
+            waiter.error.serial = serial            # type: ignore[attr-defined]
+            raise waiter.error
+        return serial, waiter.reply
+
+    async def request(self, message: Message, timeout: float | None = None) -> Message:
+        """Send ``message`` and return its reply (``ResponseTimeout`` after the standard's
+        retransmissions or ``timeout`` seconds; ``TransportError`` if the link drops)."""
+        return (await self.request_serial(message, timeout))[1]
+
+    # -- login ----------------------------------------------------------------------
+    async def register(self, info: TerminalRegister | None = None) -> Message:
+        """0x0100; a result 0 reply stores the auth code. Returns the 0x8100."""
+        info = info or self.register_info
+        if info is None:
+            raise JT808Error("no auth code and no register_info to register with")
+        return await self.request(info)
+
+    async def authenticate(self) -> Message:
+        """0x0102 with the stored code; on success the blind-area upload starts."""
+        message = TerminalAuth(self.session.auth_code or "", self.imei, self.app_version)
+        reply = await self.request(message)
+        if reply.result == 0:
+            self.start_blind_upload()
+        return reply
+
+    async def login(self) -> Message:
+        """Register if there is no auth code, authenticate, register again if the platform
+        refuses the code. Returns the 0x8001 to the last 0x0102 (check ``.result``)."""
+        if not self.session.auth_code:
+            await self.register()
+        reply = await self.authenticate()
+        if reply.result != 0 and self.register_info is not None:
+            self.session.auth_code = None
+            if (await self.register()).result == 0:
+                reply = await self.authenticate()
+        return reply
+
+    # -- location and blind area ----------------------------------------------------
+    async def report_location(self, report: LocationReport) -> Message | None:
+        """0x0200; returns the platform's 0x8001, or ``None`` when the position went to
+        the blind-area store (link down, not authenticated, or no reply)."""
+        if not self.authenticated:
+            self.store_blind(report)
+            return None
+        try:
+            reply = await self.request(report)
+        except (ResponseTimeout, TransportError):
+            self.store_blind(report)
+            return None
+        if reply.result == 0 and self.store is not None and self.store.count(BLIND_KIND):
+            self.start_blind_upload()
+        return reply
+
+    def store_blind(self, report: LocationReport) -> None:
+        if self.store is None:
+            self._open_store()
+        self.store.append(BLIND_KIND, encode_body(report, self.version), time.time())
+
+    def start_blind_upload(self) -> None:
+        if not self._uploading and self._tg is not None:
+            self._uploading = True
+            self._tg.start_soon(self._upload_blind)
+
+    async def _upload_blind(self) -> None:
+        try:
+            while self.authenticated and self.store is not None:
+                items = self.store.oldest(self.blind_batch, BLIND_KIND)
+                if not items:
+                    return
+                reports, bad = [], []
+                for item in items:
+                    try:
+                        reports.append(decode_body(0x0200, item.body, self.version))
+                    except RemoteProtocolError:
+                        bad.append(item.id)
+                self.store.delete(bad)
+                if not reports:
+                    continue
+                try:
+                    reply = await self.request(LocationBatchReport(1, tuple(reports)))
+                except (ResponseTimeout, TransportError):
+                    return
+                if reply.result != 0:
+                    return
+                self.store.delete(item.id for item in items)
+        finally:
+            self._uploading = False
+
+    # -- run ------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Connect, log in, report positions and reconnect (with backoff) until close()."""
+        if self._tg is None:
+            async with self:
+                await self._run()
+        else:
+            await self._run()
+
+    async def _run(self) -> None:
+        self._closed = anyio.Event()
+        self._require_tg().start_soon(self.reporter.loop, self._closed)
+        backoff = self.min_backoff
+        while not self._closed.is_set():
+            try:
+                await self.connect()
+                reply = await self.login()
+                if reply.result == 0:
+                    backoff = self.min_backoff
+                    await self._wait_either(self._link_lost)
+                else:
+                    log.warning("authentication refused (result %d)", reply.result)
+            except (TransportError, ResponseTimeout) as exc:
+                self.error = exc
+                log.info("link failed: %s", exc)
+            await self.disconnect()
+            if self._closed.is_set():
+                break
+            with anyio.move_on_after(backoff):
+                await self._closed.wait()
+            backoff = min(backoff * 2, self.max_backoff)
+
+    async def _wait_either(self, event: anyio.Event) -> None:
+        async with anyio.create_task_group() as tg:
+            async def watch(e: anyio.Event) -> None:
+                await e.wait()
+                tg.cancel_scope.cancel()
+            tg.start_soon(watch, event)
+            tg.start_soon(watch, self._closed)
