@@ -28,7 +28,7 @@ class AtClient:
     def _fill(self, deadline: float) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out; have {bytes(self.buf)!r}")
-        self.buf += self.port.read(4096)
+        self.buf += self.port.read(max(1, self.port.in_waiting))
 
     def read_exact(self, n: int, timeout: float = 5.0) -> bytes:
         deadline = time.monotonic() + timeout

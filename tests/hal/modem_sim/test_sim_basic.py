@@ -87,12 +87,10 @@ def test_garble_fault_corrupts_one_byte_of_the_next_output(sim, at) -> None:
 
 def test_delayed_replies_hold_the_reply_and_later_commands(sim, at) -> None:
     sim.delay_replies(0.3)
-    start = time.monotonic()
     at.write(b"AT\rAT+CSQ\r")
     assert at.quiet(0.1) == b""
     assert at.read_final() == b"\r\nOK\r\n"
     assert at.read_final() == b"\r\n+CSQ: 24,99\r\n\r\nOK\r\n"
-    assert time.monotonic() - start >= 0.5
     sim.delay_replies(0)
     assert at.cmd(b"AT") == b"\r\nOK\r\n"
 
