@@ -127,16 +127,13 @@ class TcpServer:
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
-        while True:
-            try:
-                data = conn.recv(65536)
-            except OSError:
-                return
-            if not data:
-                return
-            self.received += data
-            if self.echo:
-                conn.sendall(data)
+        try:
+            while data := conn.recv(65536):
+                self.received += data
+                if self.echo:
+                    conn.sendall(data)
+        except OSError:
+            return              # closed under us at teardown
 
     def wait_received(self, n: int, timeout: float = 5.0) -> bytes:
         deadline = time.monotonic() + timeout
