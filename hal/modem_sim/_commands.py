@@ -7,6 +7,7 @@ line (``;``-chained commands included) and returns the reply.
 from __future__ import annotations
 
 import datetime as dt
+import traceback
 from typing import TYPE_CHECKING, Callable
 
 from ._at import AtError, Command, Reply, ok, parse_line
@@ -185,6 +186,9 @@ def run(sim: ModemSimulator, cmd: Command) -> Reply:
         return handler(sim, cmd)
     except AtError as err:
         return error_reply(sim, err)
+    except Exception:            # a simulator bug: report it, answer ERROR, keep running
+        traceback.print_exc()
+        return Reply(final="ERROR")
 
 
 def execute_line(sim: ModemSimulator, line: str) -> Reply | None:
