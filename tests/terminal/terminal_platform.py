@@ -10,7 +10,7 @@ import pytest
 
 from jt808.codec import (Message, PlatformGeneralResponse, TerminalRegisterResponse)
 from jt808.frame import Header, Version
-from jt808.session import MessageReceived, PlatformSession, ReplyReceived, RequestTimedOut
+from jt808.session import MessageReceived, PlatformSession, ReplyReceived, UnmatchedReply
 from jt808.transport import open_listener
 
 AUTH_CODE = "AUTH-1"
@@ -63,6 +63,8 @@ class Link:
             box = self.waiters.get(event.request_serial)
             if box is not None:
                 box.append(event.reply)
+        elif isinstance(event, UnmatchedReply):       # e.g. a 0x0104 nobody asked for
+            self.platform.received.append((event.header, event.message))
 
     async def request(self, message: Message, timeout: float = 5.0) -> Message:
         serial = self.session.send(message, time.monotonic())

@@ -1,0 +1,193 @@
+"""The seed's sync API (JTT808) against the test platform running in its own thread."""
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+
+import anyio
+import pytest
+from anyio.from_thread import start_blocking_portal
+
+from jt808.codec import SetTerminalParams, TerminalParam, TextMessage
+from jt808.terminal import (JTT808, LicensePlateColor, LocAdditionalInfoConfig,
+                            LocAlarmWarningConfig, LocStatusConfig, TerminalParams)
+
+from terminal_platform import AUTH_CODE, TestPlatform
+
+
+@contextlib.asynccontextmanager
+async def _platform_context(version=None):
+    async with anyio.create_task_group() as tg:
+        platform = TestPlatform(tg, version)
+        url = await platform.start()
+        yield platform, url
+        await platform.aclose()
+        tg.cancel_scope.cancel()
+
+
+@pytest.fixture
+def platform():
+    with start_blocking_portal("asyncio") as portal:
+        with portal.wrap_async_context_manager(_platform_context()) as (plat, url):
+            plat.portal = portal
+            plat.url = url
+            yield plat
+
+
+def _client(platform, **options) -> JTT808:
+    host, port = platform.url.removeprefix("tcp://").split(":")
+    return JTT808(ip=host, port=int(port), method="TCP", timeout=1, retry_count=0,
+                  version="2013", client_id="18888888888", **options)
+
+
+def _location_args():
+    status, alarm, extras = LocStatusConfig(), LocAlarmWarningConfig(), LocAdditionalInfoConfig()
+    status.set_config("acc_onoff", 1)
+    extras.set_mileage(100)
+    return (alarm.value()[0], status.value(), 31.824845, 117.240910, 120, 0, 0,
+            "220627101130", extras.value())
+
+
+def _wait(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.01)
+
+
+def test_register_auth_report_heartbeat_logout_shapes(platform):
+    jt = _client(platform)
+    assert jt.status() == 2
+    assert jt.connect() is True and jt.status() == 0
+    try:
+        reg = jt.register("34", "0100", "quec", "EC200U-CNAA", "T1", LicensePlateColor.blue,
+                          "A88888")
+        assert reg == {"serial_no": 0, "registration_result": 0, "auth_code": AUTH_CODE}
+        auth = jt.authentication(reg["auth_code"], "867584030123454", "v1.0.0")
+        assert auth == {"serial_no": 1, "message_id": 0x0102, "result_code": 0}
+        loc = jt.loction_report(None, None, *_location_args())
+        assert loc == {"serial_no": 2, "message_id": 0x0200, "result_code": 0}
+        [sent] = platform.of(0x0200)
+        assert sent.status & 1 and sent.latitude == 31.824845 and sent.extras[0].km == 100
+        answer = jt.loction_report(0x8201, 9, *_location_args())
+        assert answer == {"serial_no": 3, "message_id": 0x0201, "result_code": 0}
+        assert jt.heart_beat() is True
+        bulk = jt.location_bulk_report(1, [_location_args()] * 3)
+        assert bulk["message_id"] == 0x0704 and bulk["result_code"] == 0
+        assert len(platform.of(0x0704)[0].items) == 3
+        assert jt.logout() is True
+    finally:
+        assert jt.disconnect() is True
+    assert jt.status() == 2
+
+
+def test_timeout_returns_documented_shape_not_empty(platform):
+    jt = _client(platform)
+    jt.connect()
+    try:
+        jt.authentication(AUTH_CODE, "1", "1")
+        platform.drop_reports = True
+        result = jt.loction_report(None, None, *_location_args())
+        assert result == {"serial_no": 1, "message_id": 0x0200, "result_code": -1}
+    finally:
+        jt.disconnect()
+
+
+def test_refused_code_and_not_connected(platform):
+    jt = _client(platform)
+    assert jt.heart_beat() is False                      # never connected: no exception
+    jt.connect()
+    try:
+        auth = jt.authentication("WRONG", "1", "1")
+        assert auth["result_code"] == 1
+        refused = jt.loction_report(None, None, *_location_args())   # not authenticated
+        assert refused == {"serial_no": -1, "message_id": 0x0200, "result_code": -1}
+    finally:
+        jt.disconnect()
+
+
+def test_connect_refused_gives_false_and_error_status():
+    jt = JTT808(ip="127.0.0.1", port=9, client_id="18888888888")
+    assert jt.connect() is False
+    assert jt.status() == -1
+    jt.disconnect()
+
+
+def test_callback_gets_platform_commands_and_answers_them(platform):
+    jt = _client(platform)
+    got = []
+    ids = TerminalParams()
+    ids.set_params(0x0029, 30)
+
+    def callback(args):
+        got.append(args)
+        if args["header"]["message_id"] == 0x8103:
+            jt.general_answer(args["header"]["serial_no"], 0x8103, 0)
+
+    assert jt.set_callback(callback) is True
+    jt.connect()
+    try:
+        jt.authentication(AUTH_CODE, "1", "1")
+        link = platform.portal.call(platform.wait_link)
+        reply = platform.portal.call(link.request, SetTerminalParams((TerminalParam(0x0029, 5),)))
+        assert reply.result == 0
+        _wait(lambda: any(a["header"]["message_id"] == 0x8103 for a in got))
+        [args] = [a for a in got if a["header"]["message_id"] == 0x8103]
+        assert args["data"] == {"params": [(0x0029, 5)]}
+        header = args["header"]
+        assert header["client_id"] == "018888888888" and header["package_total"] == 0
+        assert header["properties"] & 0x3FF == 10       # count, id, length, DWORD
+        # replies to our requests reach the callback too (0x8001 to the 0x0102)
+        assert any(a["header"]["message_id"] == 0x8001 for a in got)
+    finally:
+        jt.disconnect()
+
+
+def test_media_event_and_split_data_upload(platform):
+    jt = _client(platform)
+    jt.connect()
+    try:
+        jt.authentication(AUTH_CODE, "1", "1")
+        assert jt.media_event_upload(14, 0, 0, 4, 1)["result_code"] == 0
+        data = bytes(range(256)) * 10
+        up = jt.media_data_upload(14, 0, 0, 4, 1, data, _location_args()[:8])
+        assert up["message_id"] == 0x0801 and up["result_code"] == 0
+        [upload] = platform.of(0x0801)
+        assert upload.media_data == data and upload.location.longitude == 117.24091
+    finally:
+        jt.disconnect()
+
+
+def test_params_and_properties_report(platform):
+    jt = _client(platform)
+    jt.connect()
+    try:
+        jt.authentication(AUTH_CODE, "1", "1")
+        params = TerminalParams()
+        params.set_params(0x0013, "127.0.0.1:7611")
+        params.set_params(0x0001, 60)
+        hexes = {k: v["hex"] for k, v in params.get_params().items()}
+        assert jt.params_report(3, hexes)["message_id"] == 0x0104
+        assert jt.properties_report(1, 0, 1, 0, 0, 0, 0, "quec", "EC200U", "EC200UC",
+                                    "89860012345678901238", "1.0", "2.0",
+                                    1, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0)["result_code"] == 0
+        _wait(lambda: platform.of(0x0104) and platform.of(0x0107))
+        [report] = platform.of(0x0104)
+        assert {p.param_id: p.value for p in report.params} == {0x0013: "127.0.0.1:7611",
+                                                                0x0001: 60}
+        [props] = platform.of(0x0107)
+        assert props.terminal_type == 0b101 and props.gnss_properties == 0b11
+        assert props.comm_properties == 0b100001
+    finally:
+        jt.disconnect()
+
+
+def test_set_encryption_accepts_both_argument_orders():
+    jt = JTT808(ip="127.0.0.1", port=9, client_id="1")
+    n_hex = "E5A55035C17123BFAB98733E9A619152CEAA13214261BA971EE3563CCF9790FA"
+    assert jt.set_encryption(True, 0x010001, n_hex) is True
+    assert jt.set_encryption(True, n_hex, 0x010001) is True     # the reference's example
+    assert jt.terminal.session.encrypt is True
+    fresh = JTT808(ip="127.0.0.1", port=9, client_id="1")
+    assert fresh.set_encryption(True) is False                   # no key: cannot encrypt
