@@ -99,6 +99,9 @@ def push_time(buf: Buffer, value: _dt.datetime | None, field: str = "time") -> N
     if value is None:
         buf.push_bytes(bytes(6))
         return
+    if not 2000 <= getattr(value, "year", 2000) <= 2099:
+        raise LocalProtocolError(f"BCD time holds years 2000-2099, got {value.year}",
+                                 msg_id=buf.msg_id, field=field)
     try:
         digits = value.strftime("%y%m%d%H%M%S")
     except (AttributeError, ValueError) as exc:

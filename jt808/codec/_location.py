@@ -152,6 +152,7 @@ def _decode_basic(buf: Buffer, data, pos: int, end: int) -> tuple:
     if time is None:
         buf.pos = pos + 22
         time = pull_time(buf, "time")
+    buf.pos = pos + 28
     latitude = -lat / 1e6 if status & STATUS_SOUTH else lat / 1e6
     longitude = -lng / 1e6 if status & STATUS_WEST else lng / 1e6
     return alarm, status, latitude, longitude, altitude, speed / 10, direction, time
