@@ -11,6 +11,10 @@ __all__ = ["main"]
 # sub-command -> (module, help); each module has add_arguments(parser) and run(args) -> int
 _COMMANDS: dict[str, tuple[str, str]] = {
     "decode": ("jt808._cli_decode", "dissect JT/T 808 frames from hex, a file or stdin"),
+    "platform": ("jt808._cli_platform", "run the reference platform (TCP and UDP), print traffic"),
+    "modem-sim": ("jt808._cli_modem_sim", "run the simulated Quectel modem on ptys"),
+    "run": ("jt808._cli_run", "run a terminal against a platform"),
+    "demo": ("jt808._cli_demo", "terminal, modem simulator and platform talking on one machine"),
 }
 
 

@@ -41,10 +41,12 @@ class RawMediaUpload(RawMessage):
 
 
 def location(latitude: float = 39.9405, longitude: float = 116.3553, *, speed: float = 40.0,
-             when: datetime | None = None, alarm_flag: int = 0, status: int = 0x3) -> LocationReport:
+             direction: float = 90, altitude: float = 50, when: datetime | None = None,
+             alarm_flag: int = 0, status: int = 0x3) -> LocationReport:
     """A 0x0200 report without extras (status: ACC on, positioned)."""
     when = (when or datetime.now(timezone.utc)).replace(microsecond=0)
-    return LocationReport(alarm_flag, status, latitude, longitude, 50, speed, 90, when)
+    return LocationReport(alarm_flag, status, round(latitude, 6), round(longitude, 6),
+                          int(altitude), round(speed, 1), int(direction) % 360, when)
 
 
 def media_upload_body(media_id: int, data: bytes, where: LocationReport,
@@ -82,10 +84,15 @@ class MiniTerminal:
         return self
 
     async def __aexit__(self, *exc_info: Any) -> bool | None:
-        await self.driver.aclose()
+        # the task group first: a transport that owns a modem port opened its own task
+        # group before ours, so it must be closed after ours is gone (scopes nest)
         assert self._tg is not None
+        self.driver.closed = True
         self._tg.cancel_scope.cancel()
-        return await self._tg.__aexit__(*exc_info)
+        try:
+            return await self._tg.__aexit__(*exc_info)
+        finally:
+            await self.driver.transport.aclose()      # no scope of ours around it, see above
 
     # -- requests ------------------------------------------------------------------
     async def request(self, message: Message, timeout: float | None = 10.0) -> Message:

@@ -1,0 +1,93 @@
+"""``jt808 platform``: the reference platform on TCP and UDP, printing decoded traffic."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+import anyio
+
+from .errors import JT808Error
+
+try:
+    _Group = BaseExceptionGroup
+except NameError:  # Python 3.10: anyio depends on the backport
+    from exceptiongroup import BaseExceptionGroup as _Group
+
+DEFAULT_LISTEN = "0.0.0.0:6808"
+
+
+class UsageError(Exception):
+    """A bad command-line value: printed on one line, exit code 2."""
+
+
+def parse_host_port(text: str, what: str = "address") -> tuple[str, int]:
+    """``HOST:PORT`` (``[v6]:PORT`` too) -> ``(host, port)``; ``UsageError`` otherwise."""
+    host, sep, port_text = text.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host:
+        raise UsageError(f"{what} {text!r} is not HOST:PORT")
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise UsageError(f"{what} {text!r}: port {port_text!r} is not a number") from None
+    if not 0 <= port <= 65535:
+        raise UsageError(f"{what} {text!r}: port {port} is outside 0..65535")
+    return host, port
+
+
+def run_async(function, *args):
+    """``anyio.run`` that re-raises a task group's single error as itself."""
+    try:
+        return anyio.run(function, *args)
+    except _Group as group:
+        raise single_error(group) from None
+
+
+def single_error(exc: BaseException) -> BaseException:
+    while isinstance(exc, _Group) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    return exc
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--listen", action="append", metavar="HOST:PORT",
+                        help=f"address to serve (repeatable; default {DEFAULT_LISTEN})")
+    parser.add_argument("--no-udp", action="store_true", help="serve TCP only")
+    parser.add_argument("--no-tcp", action="store_true", help="serve UDP only")
+    parser.add_argument("--quiet", action="store_true", help="do not print the traffic")
+
+
+def listen_urls(args: argparse.Namespace) -> list[str]:
+    schemes = [s for s, off in (("tcp", args.no_tcp), ("udp", args.no_udp)) if not off]
+    if not schemes:
+        raise UsageError("--no-tcp and --no-udp leave nothing to serve")
+    urls = []
+    for text in args.listen or [DEFAULT_LISTEN]:
+        host, port = parse_host_port(text, "--listen")
+        urls.extend(f"{scheme}://{host}:{port}" for scheme in schemes)
+    return urls
+
+
+async def _serve(urls: list[str], quiet: bool) -> None:
+    from .platform import Platform
+    trace = None if quiet else (lambda line: print(line, flush=True))
+    async with Platform(trace=trace) as platform:
+        await platform.serve(urls)
+        for scheme, address in platform.bound_addresses:
+            print(f"listening on {scheme}://{address[0]}:{address[1]}", flush=True)
+        await anyio.sleep_forever()
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        urls = listen_urls(args)
+        run_async(_serve, urls, args.quiet)
+    except UsageError as exc:
+        print(f"jt808 platform: {exc}", file=sys.stderr)
+        return 2
+    except (JT808Error, OSError, ValueError) as exc:
+        print(f"jt808 platform: cannot serve: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("jt808 platform: stopped", file=sys.stderr, flush=True)
+    return 0
