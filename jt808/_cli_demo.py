@@ -85,7 +85,16 @@ async def _demo(args: argparse.Namespace) -> int:
             gnss = RouteGnss()
             runner = _pick_runner(demo)
             with anyio.fail_after(args.timeout):
-                await runner(demo, platform, sim, url, gnss)
+                try:
+                    await runner(demo, platform, sim, url, gnss)
+                except Exception as exc:  # the Terminal is young: show its failure, go on
+                    from .platform._demo_mini import run_mini
+                    if runner is run_mini:
+                        raise
+                    demo.say(f"jt808.terminal.Terminal FAILED: {type(exc).__name__}: {exc}; "
+                             "running the minimal TerminalSession client instead")
+                    demo.facts["Terminal failure"] = f"{type(exc).__name__}: {exc}"
+                    await run_mini(demo, platform, sim, url, gnss)
     return _summary(demo, platform)
 
 

@@ -47,8 +47,8 @@ def test_demo_runs_the_whole_conversation_and_exits_0():
     assert "quectel+tcp://" in out
 
 
-def test_demo_minimal_terminal_over_plain_tcp_quiet():
-    done = _jt808("demo", "--mini", "--direct", "--quiet", "--timeout", "30")
+def test_demo_minimal_terminal_over_the_modem_quiet():
+    done = _jt808("demo", "--mini", "--quiet", "--timeout", "30")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "packets lost and resent                      1" in done.stdout
     assert "0x8100 TerminalRegisterResponse" not in done.stdout       # --quiet

@@ -1,0 +1,128 @@
+"""``jt808 demo`` with the real ``jt808.terminal.Terminal`` (``run()`` drives it)."""
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from ..codec import CameraShootCommand, QueryTerminalParams, TerminalRegister
+
+__all__ = ["run_terminal", "SHARED_MODEM"]
+
+ROUTE_SPEEDUP = 20.0            # simulated route seconds per real second
+REPORT_INTERVAL = 1             # parameter 0x0029, s
+#: link parameters for a quick demo: 1 s reply timeout (0x0002), no retransmission (0x0003)
+DEMO_PARAMS = {0x0029: REPORT_INTERVAL, 0x0002: 1, 0x0003: 0, 0x0001: 30}
+PHOTO_PACKET_BYTES = 256
+
+
+class SharedModem:
+    """Transport backend ``demo-modem+tcp://?host=…&port=…``: the Quectel AT bridge on a
+    modem driver opened once by the demo task and shared by every (re)connection.
+
+    A transport that opens the port itself must be closed by the task that opened it;
+    the Terminal closes its links from its own driver task, so the demo hands it an
+    already initialised driver (``modem=``), as a real terminal that also reads GNSS and
+    modem info from the same modem would.
+    """
+
+    def __init__(self) -> None:
+        self.modem: Any = None
+
+    async def open_transport(self, url: Any, **options: Any) -> Any:
+        from ..transport import open_transport
+        return await open_transport(f"quectel+tcp://?{url.query}", modem=self.modem, **options)
+
+
+SHARED_MODEM = SharedModem()
+
+
+async def run_terminal(demo: Any, platform: Any, sim: Any, url: str, gnss: Any) -> None:
+    import hal.quectel as quectel
+
+    from ..transport import register_transport
+
+    if not url.startswith("quectel+tcp://"):
+        return await _run_terminal(demo, platform, url)
+    register_transport("demo-modem+tcp", f"{__name__}:SHARED_MODEM")
+    at_port, _, query = url[len("quectel+tcp://"):].partition("?")
+    async with quectel.open_channel(at_port) as channel:
+        SHARED_MODEM.modem = quectel.QuectelModem(channel)
+        await SHARED_MODEM.modem.init()
+        try:
+            await _run_terminal(demo, platform, f"demo-modem+tcp://?{query}")
+        finally:
+            SHARED_MODEM.modem = None
+
+
+async def _run_terminal(demo: Any, platform: Any, url: str) -> None:
+    from hal.camera import StaticCamera
+    from hal.gnss import RouteGnss
+
+    from .._cli_demo import PHONE
+    from ..terminal import Terminal
+
+    start = time.monotonic()
+    gnss = RouteGnss(clock=lambda: start + (time.monotonic() - start) * ROUTE_SPEEDUP)
+    register = TerminalRegister(11, 105, "70111", "PY-JT808", "DEMO001", 1, "京A12345")
+    with tempfile.TemporaryDirectory(prefix="jt808-demo-") as tmp:
+        terminal = Terminal(url, phone=PHONE, register_info=register, gnss=gnss,
+                            camera=StaticCamera(), store_path=Path(tmp) / "blind.sqlite",
+                            params=dict(DEMO_PARAMS), imei="860000000000001",
+                            app_version="demo")
+        terminal.session.max_body = PHOTO_PACKET_BYTES
+        async with terminal:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(terminal.run)
+                try:
+                    await _script(demo, platform, PHONE)
+                finally:
+                    await terminal.close()
+                    tg.cancel_scope.cancel()
+    demo.facts["terminal"] = "jt808.terminal.Terminal"
+
+
+async def _script(demo: Any, platform: Any, phone: str) -> None:
+    record = lambda: platform.terminals.get(phone)                       # noqa: E731
+
+    demo.stage("1. register and authenticate (0x0100 -> 0x8100, 0x0102 -> 0x8001)")
+    await platform.wait_for(lambda: record() and record().authenticated, timeout=20)
+    demo.say(f"terminal authenticated with auth code {record().auth_code!r}")
+
+    demo.stage(f"2. location reports every {REPORT_INTERVAL} s from the simulated route "
+               "(0x0200 -> 0x8001)")
+    await platform.wait_for(lambda: len(record().positions) >= 3, timeout=15)
+
+    demo.stage("3. the platform queries the parameters (0x8104 -> 0x0104)")
+    reply = await platform.request(phone, QueryTerminalParams(), timeout=10)
+    demo.say("terminal parameters: " + ", ".join(
+        f"0x{p.param_id:04X}={p.value!r}" for p in reply.params[:8])
+        + (" …" if len(reply.params) > 8 else ""))
+
+    demo.stage("4. the platform orders a photo (0x8801 -> 0x0805); the upload comes in "
+               f"{PHOTO_PACKET_BYTES}-byte subpackets and one is lost (0x8800 list, resend)")
+    demo.drop_armed = True
+    shot = await platform.request(phone, CameraShootCommand(1, 1), timeout=10)
+    demo.say(f"camera answer: {shot}")
+    await platform.wait_for(lambda: record().messages(0x0801), timeout=20)
+    upload = record().messages(0x0801)[-1]
+    demo.say(f"photo received: media id {upload.media_id}, "
+             f"{len(upload.media_data)} bytes of JPEG")
+
+    demo.stage("5. blind area: the platform stops acknowledging 0x0200; the terminal keeps "
+               "the positions and flushes them with 0x0704 once acks return")
+    platform.ack_filter = lambda phone_, header, message: header.msg_id != 0x0200
+    batches = len(record().batches)
+    before = len(record().unacknowledged)
+    await platform.wait_for(lambda: len(record().unacknowledged) >= before + 3, timeout=20)
+    await anyio.sleep(1.5)                      # the last one times out at the terminal too
+    platform.ack_filter = None
+    demo.say("acknowledgements resume")
+    await platform.wait_for(lambda: len(record().batches) > batches, timeout=20)
+    batch = record().batches[-1]
+    demo.say(f"blind-area batch: {len(batch.items)} positions, type {batch.location_type}")
+
+
