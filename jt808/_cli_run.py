@@ -89,32 +89,45 @@ def gnss_source(spec: str) -> Any:
         return gnss.RouteGnss()
     if spec == "none":
         return None
+    if spec == "modem":
+        from .platform._shared_modem import SHARED_MODEM
+        if SHARED_MODEM.modem is None:
+            raise UsageError("--gnss modem needs --modem PORT")
+        return gnss.QuectelGnss(SHARED_MODEM.modem)
     if spec.startswith("/dev/"):
         return gnss.NmeaSerialGnss(spec)
     return gnss.NmeaFileGnss(spec)
 
 
-async def _run(conf: dict[str, Any], url: str) -> int:
-    from .frame import Version
+async def _probe(url: str, timeout: float) -> None:
+    """Connect once and hang up: an unreachable server is a clear error, not a retry loop."""
     from .transport import open_transport
+    shown = url
     try:
-        with anyio.fail_after(float(conf["connect_timeout"])):
+        with anyio.fail_after(timeout):
             transport = await open_transport(url)
     except TimeoutError:
-        raise TransportError(f"cannot reach {url}: no connection within "
-                             f"{conf['connect_timeout']:g} s") from None
+        raise TransportError(f"cannot reach {shown}: no connection within {timeout:g} s") from None
     except TransportError as exc:
-        raise TransportError(f"cannot reach {url}: {exc}") from None
-    try:
-        from .terminal import Terminal
-    except ImportError as exc:
-        await transport.aclose()
-        raise UsageError(f"jt808.terminal.Terminal is not available ({exc})") from None
-    terminal = Terminal(transport, phone=str(conf["phone"]), version=Version(int(conf["version"])),
-                        register_info=_register_info(conf), auth_code=conf.get("auth_code"),
-                        gnss=gnss_source(str(conf["gnss"])), store_path=conf.get("store"))
-    print(f"terminal {conf['phone']} on {url}; Ctrl-C to stop", flush=True)
-    await terminal.run()
+        raise TransportError(f"cannot reach {shown}: {exc}") from None
+    await transport.aclose()
+
+
+async def _run(conf: dict[str, Any], url: str) -> int:
+    from .frame import Version
+    from .platform._shared_modem import shared_modem_url
+    async with shared_modem_url(url) as terminal_url:
+        await _probe(terminal_url, float(conf["connect_timeout"]))
+        try:
+            from .terminal import Terminal
+        except ImportError as exc:
+            raise UsageError(f"jt808.terminal.Terminal is not available ({exc})") from None
+        terminal = Terminal(terminal_url, phone=str(conf["phone"]),
+                            version=Version(int(conf["version"])),
+                            register_info=_register_info(conf), auth_code=conf.get("auth_code"),
+                            gnss=gnss_source(str(conf["gnss"])), store_path=conf.get("store"))
+        print(f"terminal {conf['phone']} on {url}; Ctrl-C to stop", flush=True)
+        await terminal.run()
     return 0
 
 

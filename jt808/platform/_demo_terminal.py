@@ -8,9 +8,10 @@ from typing import Any
 
 import anyio
 
+from ._shared_modem import shared_modem_url
 from ..codec import CameraShootCommand, QueryTerminalParams, TerminalRegister
 
-__all__ = ["run_terminal", "SHARED_MODEM"]
+__all__ = ["run_terminal"]
 
 ROUTE_SPEEDUP = 20.0            # simulated route seconds per real second
 REPORT_INTERVAL = 1             # parameter 0x0029, s
@@ -19,43 +20,11 @@ DEMO_PARAMS = {0x0029: REPORT_INTERVAL, 0x0002: 1, 0x0003: 0, 0x0001: 30}
 PHOTO_PACKET_BYTES = 256
 
 
-class SharedModem:
-    """Transport backend ``demo-modem+tcp://?host=…&port=…``: the Quectel AT bridge on a
-    modem driver opened once by the demo task and shared by every (re)connection.
-
-    A transport that opens the port itself must be closed by the task that opened it;
-    the Terminal closes its links from its own driver task, so the demo hands it an
-    already initialised driver (``modem=``), as a real terminal that also reads GNSS and
-    modem info from the same modem would.
-    """
-
-    def __init__(self) -> None:
-        self.modem: Any = None
-
-    async def open_transport(self, url: Any, **options: Any) -> Any:
-        from ..transport import open_transport
-        return await open_transport(f"quectel+tcp://?{url.query}", modem=self.modem, **options)
-
-
-SHARED_MODEM = SharedModem()
 
 
 async def run_terminal(demo: Any, platform: Any, sim: Any, url: str, gnss: Any) -> None:
-    import hal.quectel as quectel
-
-    from ..transport import register_transport
-
-    if not url.startswith("quectel+tcp://"):
-        return await _run_terminal(demo, platform, url)
-    register_transport("demo-modem+tcp", f"{__name__}:SHARED_MODEM")
-    at_port, _, query = url[len("quectel+tcp://"):].partition("?")
-    async with quectel.open_channel(at_port) as channel:
-        SHARED_MODEM.modem = quectel.QuectelModem(channel)
-        await SHARED_MODEM.modem.init()
-        try:
-            await _run_terminal(demo, platform, f"demo-modem+tcp://?{query}")
-        finally:
-            SHARED_MODEM.modem = None
+    async with shared_modem_url(url) as terminal_url:
+        await _run_terminal(demo, platform, terminal_url)
 
 
 async def _run_terminal(demo: Any, platform: Any, url: str) -> None:
