@@ -45,6 +45,8 @@ def test_demo_runs_the_whole_conversation_and_exits_0():
                    "DROPPED on purpose", "0x8800", "0x0704", "== summary ==", "demo finished"):
         assert needle in out, needle
     assert "quectel+tcp://" in out
+    if "terminal                                     jt808.terminal.Terminal" in out:
+        assert "pdpdeact" in out and "reconnected; blind-area batch" in out
 
 
 def test_demo_minimal_terminal_over_the_modem_quiet():

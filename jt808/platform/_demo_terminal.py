@@ -18,16 +18,17 @@ REPORT_INTERVAL = 1             # parameter 0x0029, s
 #: link parameters for a quick demo: 1 s reply timeout (0x0002), no retransmission (0x0003)
 DEMO_PARAMS = {0x0029: REPORT_INTERVAL, 0x0002: 1, 0x0003: 0, 0x0001: 30}
 PHOTO_PACKET_BYTES = 256
+OUTAGE_FAILED_OPENS = 1         # reconnects that fail before coverage returns
 
 
 
 
 async def run_terminal(demo: Any, platform: Any, sim: Any, url: str, gnss: Any) -> None:
     async with shared_modem_url(url) as terminal_url:
-        await _run_terminal(demo, platform, terminal_url)
+        await _run_terminal(demo, platform, terminal_url, sim)
 
 
-async def _run_terminal(demo: Any, platform: Any, url: str) -> None:
+async def _run_terminal(demo: Any, platform: Any, url: str, sim: Any) -> None:
     from hal.camera import StaticCamera
     from hal.gnss import RouteGnss
 
@@ -47,14 +48,14 @@ async def _run_terminal(demo: Any, platform: Any, url: str) -> None:
             async with anyio.create_task_group() as tg:
                 tg.start_soon(terminal.run)
                 try:
-                    await _script(demo, platform, PHONE)
+                    await _script(demo, platform, PHONE, sim)
                 finally:
                     await terminal.close()
                     tg.cancel_scope.cancel()
     demo.facts["terminal"] = "jt808.terminal.Terminal"
 
 
-async def _script(demo: Any, platform: Any, phone: str) -> None:
+async def _script(demo: Any, platform: Any, phone: str, sim: Any) -> None:
     record = lambda: platform.terminals.get(phone)                       # noqa: E731
 
     demo.stage("1. register and authenticate (0x0100 -> 0x8100, 0x0102 -> 0x8001)")
@@ -93,5 +94,22 @@ async def _script(demo: Any, platform: Any, phone: str) -> None:
     await platform.wait_for(lambda: len(record().batches) > batches, timeout=20)
     batch = record().batches[-1]
     demo.say(f"blind-area batch: {len(batch.items)} positions, type {batch.location_type}")
+    if sim is not None and not demo.args.direct:
+        await _pdp_outage(demo, platform, sim, phone, record)
+
+
+async def _pdp_outage(demo: Any, platform: Any, sim: Any, phone: str, record: Any) -> None:
+    demo.stage("6. coverage lost: the modem drops the PDP context; the terminal reconnects, "
+               "logs in again and flushes what it kept with 0x0704")
+    await anyio.sleep(0.5)                      # let the last acknowledgement arrive
+    connections, batches = record().connections, len(record().batches)
+    sim.fail_next_open(566, OUTAGE_FAILED_OPENS)
+    sim.drop_pdp(1)
+    demo.say(f"simulator: +QIURC: \"pdpdeact\",1, then {OUTAGE_FAILED_OPENS} failed "
+             "AT+QIOPEN (566) while the terminal backs off")
+    await platform.wait_for(lambda: record().connections > connections
+                            and len(record().batches) > batches, timeout=25)
+    batch = record().batches[-1]
+    demo.say(f"reconnected; blind-area batch: {len(batch.items)} positions")
 
 
