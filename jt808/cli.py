@@ -15,6 +15,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "modem-sim": ("jt808._cli_modem_sim", "run the simulated Quectel modem on ptys"),
     "run": ("jt808._cli_run", "run a terminal against a platform"),
     "demo": ("jt808._cli_demo", "terminal, modem simulator and platform talking on one machine"),
+    "simulate": ("jt808._cli_simulate", "load a platform with many simulated terminals"),
 }
 
 
