@@ -51,12 +51,13 @@ class _Compound:
     size: int
 
 
+_PERIOD_NAMES = ("start_hour", "start_minute", "end_hour", "end_minute")
+
+
 def _period_encode(v: tuple[int, ...]) -> bytes:
+    """0x0032 BYTE[4]: start hour, start minute, end hour, end minute."""
     limits = (23, 59, 23, 59)
     return bytes(_check(x, 0, hi, n) for x, hi, n in zip(v, limits, _PERIOD_NAMES))
-
-
-_PERIOD_NAMES = ("start_hour", "start_minute", "end_hour", "end_minute")
 
 
 def _collision_encode(v: tuple[int, ...]) -> bytes:
