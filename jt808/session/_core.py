@@ -279,10 +279,16 @@ class Session:
         partial = self.reassembler.partials.get((header.msg_id, first, header.packet[0]))
         if partial is not None and partial.requests < self.reassembler.limits.max_requests:
             partial.requests += 1
-            self._request_missing(partial, now)
+            self._safe_request_missing(partial, now)
 
     def _request_missing(self, partial: Partial, now: float) -> None:
         """Role-specific: 0x8003 / 0x8800 from a platform, 0x0005 from a 2019 terminal."""
+
+    def _safe_request_missing(self, partial: Partial, now: float) -> None:
+        try:
+            self._request_missing(partial, now)
+        except LocalProtocolError:
+            pass                                     # state forbids it: stay silent
 
     def _report_dropped(self, refused: str | None) -> None:
         for partial in self.reassembler.take_dropped():
@@ -337,7 +343,7 @@ class Session:
                                                     pending.attempts))
         ask, give_up = self.reassembler.due(now)
         for partial in ask:
-            self._request_missing(partial, now)
+            self._safe_request_missing(partial, now)
         for partial in give_up:
             self._events.append(ReassemblyFailed(partial.msg_id, partial.first_serial,
                                                  partial.total, partial.missing(),
@@ -354,13 +360,19 @@ class Session:
             self._events.append(StateChanged(old, new))
 
 
+# A resend list's count is a BYTE (0x8800; 0x8003 before 2019): list at most this many
+# missing packets per request, the rest are asked for in a later round.
+MAX_LISTED_IDS = 255
+
+
 def media_reply(partial: Partial) -> MediaUploadResponse | None:
     """0x8800 naming the missing indexes of a media upload, if its media id is known."""
     first = partial.pieces.get(1)
     if partial.msg_id != _MEDIA_UPLOAD or first is None or len(first) < 4 or partial.encryption:
         return None
-    return MediaUploadResponse(int.from_bytes(first[:4], "big"), partial.missing())
+    return MediaUploadResponse(int.from_bytes(first[:4], "big"),
+                               partial.missing()[:MAX_LISTED_IDS])
 
 
 def resend_request(partial: Partial, cls: type[ResendRequest] | type[TerminalResendRequest]):
-    return cls(partial.first_serial, partial.missing_serials())
+    return cls(partial.first_serial, partial.missing_serials()[:MAX_LISTED_IDS])
