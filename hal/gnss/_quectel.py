@@ -41,7 +41,7 @@ def parse_qgpsloc(reply: str | bytes) -> Fix:
         fix = Fix(latitude=latitude, longitude=longitude, hdop=float(hdop),
                   altitude=float(alt), direction=_course(cog) % 360, speed=float(spkm),
                   utc=utc, satellites=int(nsat), valid=True)
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, OverflowError):   # OverflowError: "inf" seconds
         raise QgpslocError(f"malformed +QGPSLOC field in {text[:120]!r}") from None
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise QgpslocError(f"+QGPSLOC position out of range: {text[:120]!r}")

@@ -91,7 +91,7 @@ class QGpsLoc:
             loc = cls(f[0], float(f[1]), float(f[2]), float(f[3]), float(f[4]), int(f[5]),
                       float(f[6]), float(f[7]), float(f[8]), f[9], int(f[10]))
             loc.timestamp  # noqa: B018  (validates date and time)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:    # OverflowError: "inf" seconds
             raise AtProtocolError(f"bad +QGPSLOC fields {text!r}: {exc}") from None
         return loc
 

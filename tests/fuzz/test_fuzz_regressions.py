@@ -1,7 +1,12 @@
 """Minimal inputs of crashes the fuzz tests found, kept so they stay fixed."""
 from __future__ import annotations
 
+import pytest
 from wire import raw_frame
+
+from hal.errors import AtProtocolError
+from hal.gnss import QgpslocError, parse_qgpsloc
+from hal.quectel import QGpsLoc
 
 from jt808.codec import ResendRequest, decode_body
 from jt808.frame import Framer, Version
@@ -47,3 +52,20 @@ def test_resend_request_forbidden_by_state_is_not_sent():
         terminal.handle_timer(now)
     assert terminal.data_to_send() == b""
     _drain(terminal)
+
+
+QGPSLOC_INF_SECONDS = "0000inf,31.23021,121.47370,0.7,62.2,2,0.00,0.0,0.0,110513,09"
+
+
+def test_qgpsloc_infinite_seconds_is_a_qgpsloc_error():
+    """Found by test_qgpsloc_valid_with_fields_replaced: utc field '0000inf' ->
+    OverflowError (int(inf)). Fixed in hal/gnss/_quectel.py."""
+    with pytest.raises(QgpslocError):
+        parse_qgpsloc("+QGPSLOC: " + QGPSLOC_INF_SECONDS)
+
+
+def test_quectel_qgpsloc_infinite_seconds_is_an_at_protocol_error():
+    """Same input for QGpsLoc.parse -> OverflowError (timedelta(seconds=inf)).
+    Fixed in hal/quectel/_modem.py."""
+    with pytest.raises(AtProtocolError):
+        QGpsLoc.parse(QGPSLOC_INF_SECONDS)
