@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import SplitResult
 
-import anyio
-
 from ._base import translate_errors
 
 __all__ = ["ModemHandle", "acquire_modem", "hal_errors", "translate_modem_errors"]
@@ -47,7 +45,9 @@ class ModemHandle:
     async def aclose(self) -> None:
         owned, self._owned = self._owned, None
         if owned is not None:
-            with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
+            # No cancel scope of our own here: the channel's task group was entered
+            # before it and must be exited first (scopes nest strictly).
+            with contextlib.suppress(Exception):
                 await owned.aclose()
 
 

@@ -6,21 +6,21 @@ URL: ``quectel+tcp:///dev/ttyUSB2?host=203.0.113.10&port=7611&apn=cmnet&baudrate
 ``modem=<hal.quectel.QuectelModem>`` instead of a device path to share a driver
 that is already open (the transport then never closes it).
 
-``SEND FAIL`` (the modem's send buffer is full) is retried ``send_retries`` times,
-waiting ``send_retry_delay`` seconds, doubled each time; then it is a
-``TransportError``. A socket the peer closed ends the stream (``b""``); a socket lost
-with the PDP context is a ``TransportError`` (the next ``open_transport`` on the same
-modem re-activates the context).
+``SEND FAIL`` (the modem's send buffer is full) is retried by the driver
+(``modem.send_retries`` times, ``modem.send_retry_delay`` apart), then it is a
+``TransportError``. A socket the peer closed ends the input (``b""``); a socket lost
+with the PDP context (``+QIURC: "pdpdeact"``) is a ``TransportError``, and the next
+``open_transport`` on the same modem recovers the context (``AT+QIDEACT``, ``AT+QIACT``).
 """
 from __future__ import annotations
 
+import contextlib
 from typing import Any, ClassVar
 from urllib.parse import SplitResult
 
 import anyio
 from anyio.abc import AsyncResource
 
-from ..errors import TransportError
 from ._base import check_datagram, check_max_bytes
 from ._modem import ModemHandle, acquire_modem, translate_modem_errors
 from ._url import url_options
@@ -32,72 +32,46 @@ MAX_SEND = 1460
 
 _OPTIONS = {
     "host": str, "port": int, "apn": str, "user": str, "password": str, "cid": int,
-    "baudrate": int, "send_retries": int, "send_retry_delay": float, "modem": lambda v: v,
+    "baudrate": int, "modem": lambda v: v,
 }
 _KINDS = {"quectel+tcp": "TCP", "quectel+udp": "UDP"}
 
 
 class _QuectelSocket(AsyncResource):
-    def __init__(self, sock: Any, handle: ModemHandle, where: str, options: dict[str, Any]
-                 ) -> None:
+    def __init__(self, sock: Any, handle: ModemHandle, where: str) -> None:
         self._sock = sock
         self._handle = handle
         self.where = where
-        self._send_retries: int = options.get("send_retries", 5)
-        self._send_retry_delay: float = options.get("send_retry_delay", 0.05)
         self._ended = False
 
     @property
     def modem(self) -> Any:
+        """The ``hal.quectel.QuectelModem`` underneath (shared or owned)."""
         return self._handle.modem
 
     async def _send(self, data: bytes) -> None:
-        from hal.errors import ModemError
-        delay = self._send_retry_delay
-        for attempt in range(self._send_retries + 1):
-            try:
-                with translate_modem_errors(f"{self.where} send"):
-                    await self._sock.send(data)
-                return
-            except TransportError as exc:
-                send_fail = isinstance(exc.__cause__, ModemError) and \
-                    exc.__cause__.final == "SEND FAIL"
-                if not send_fail or attempt == self._send_retries:
-                    raise
-            await anyio.sleep(delay)
-            delay *= 2
+        # The driver splits into AT+QISEND chunks of <= 1460 and retries SEND FAIL
+        # (modem.send_retries times, modem.send_retry_delay apart).
+        with translate_modem_errors(f"{self.where} send"):
+            await self._sock.send(data)
 
     async def _receive(self) -> bytes:
-        from hal.errors import SocketClosedError
         if self._ended:
             return b""
-        try:
-            with translate_modem_errors(f"{self.where} receive"):
-                data = await self._sock.receive()
-        except TransportError as exc:
-            if isinstance(exc.__cause__, SocketClosedError) and not _pdp_lost(exc.__cause__):
-                self._ended = True
-                return b""
-            raise
-        if not data:
-            self._ended = True
+        with translate_modem_errors(f"{self.where} receive"):
+            data = await self._sock.receive()
+        self._ended = not data
         return data
 
     async def aclose(self) -> None:
         try:
-            with anyio.CancelScope(shield=True):
-                await self._sock.aclose()
-        except Exception:  # closing a socket the modem already dropped is not news
-            pass
+            with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
+                await self._sock.aclose()   # the modem may already have dropped it
         finally:
             await self._handle.aclose()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.where}>"
-
-
-def _pdp_lost(exc: BaseException) -> bool:
-    return bool(getattr(exc, "pdp_lost", False)) or "pdp" in str(exc).lower()
 
 
 class QuectelStream(_QuectelSocket):
@@ -146,11 +120,20 @@ async def open_transport(url: SplitResult, **options: Any) -> QuectelStream | Qu
     try:
         with translate_modem_errors(f"{where} open"):
             cid = opts.get("cid", 1)
-            await handle.modem.activate_pdp(cid, opts.get("apn", ""),
-                                            opts.get("user", ""), opts.get("password", ""))
-            sock = await handle.modem.open_socket(kind, host, port)
+            await _activate(handle.modem, cid, opts)
+            sock = await handle.modem.open_socket(kind, host, port, cid=cid)
     except BaseException:
         await handle.aclose()
         raise
     transport_class = QuectelStream if kind == "TCP" else QuectelDatagram
-    return transport_class(sock, handle, where, opts)
+    return transport_class(sock, handle, where)
+
+
+async def _activate(modem: Any, cid: int, opts: dict[str, Any]) -> None:
+    """Activate the PDP context, or recover it when the network dropped it before."""
+    from hal.errors import ModemError
+    try:
+        await modem.activate_pdp(cid, apn=opts.get("apn", ""), user=opts.get("user", ""),
+                                 password=opts.get("password", ""))
+    except ModemError:
+        await modem.recover_pdp(cid)

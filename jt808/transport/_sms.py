@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any, ClassVar
-from urllib.parse import SplitResult, parse_qsl
+from urllib.parse import SplitResult
 
 from anyio.abc import AsyncResource
 
 from ._base import check_datagram
 from ._modem import ModemHandle, acquire_modem, translate_modem_errors
-from ._url import url_options
+from ._url import query_pairs, url_options
 
 __all__ = ["SmsTransport", "open_transport", "number_matches"]
 
@@ -79,7 +79,7 @@ class SmsTransport(AsyncResource):
 
 def _numbers(url: SplitResult, opts: dict[str, Any]) -> list[str]:
     given: Iterable[str] = opts.get("numbers") or [
-        value for key, value in parse_qsl(url.query) if key == "number"]
+        value for key, value in query_pairs(url) if key == "number"]
     numbers = [n for n in given if n]
     if "number" in opts and opts["number"] not in numbers:
         numbers.insert(0, opts["number"])

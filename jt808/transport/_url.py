@@ -5,7 +5,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import SplitResult, parse_qsl
 
-__all__ = ["host_port", "url_options"]
+__all__ = ["host_port", "url_options", "query_pairs"]
+
+
+def query_pairs(url: SplitResult) -> list[tuple[str, str]]:
+    """The query's ``(key, value)`` pairs; a ``+`` stays a ``+`` (``number=+8613…``)."""
+    return parse_qsl(url.query.replace("+", "%2B"), keep_blank_values=True)
 
 
 def host_port(url: SplitResult) -> tuple[str, int]:
@@ -28,7 +33,7 @@ def url_options(url: SplitResult, types: Mapping[str, Callable[[str], Any]],
     An unknown query key or keyword, or a value that does not convert, is a ``ValueError``.
     """
     merged: dict[str, Any] = {}
-    for key, text in parse_qsl(url.query, keep_blank_values=True):
+    for key, text in query_pairs(url):
         if key not in types:
             raise ValueError(f"unknown option {key!r} in {url.geturl()!r}; "
                              f"known: {', '.join(sorted(types))}")
