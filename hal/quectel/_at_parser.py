@@ -76,7 +76,7 @@ def _final(text: str) -> Final | None:
     match = _CODED_FINAL.fullmatch(text)
     if match:
         value = match.group(2).strip()
-        return Final(text, False, match.group(1), int(value) if value.isdigit() else None)
+        return Final(text, False, match.group(1), int(value) if value.isascii() and value.isdigit() else None)
     return None
 
 

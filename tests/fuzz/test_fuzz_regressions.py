@@ -69,3 +69,12 @@ def test_quectel_qgpsloc_infinite_seconds_is_an_at_protocol_error():
     Fixed in hal/quectel/_modem.py."""
     with pytest.raises(AtProtocolError):
         QGpsLoc.parse(QGPSLOC_INF_SECONDS)
+
+
+def test_cme_error_with_superscript_digit_is_not_a_crash():
+    """Found by atheris (fuzz/fuzz_at_parser.py): '+CME ERROR: 516' + byte 0xB9 decodes
+    (latin-1) to '516¹'; str.isdigit() accepts '¹' but int() refuses it -> ValueError.
+    Fixed in hal/quectel/_at_parser.py: only ASCII digits make a code."""
+    from hal.quectel import AtParser, Final
+    events = AtParser().feed(b"\r\n+CME ERROR: 516\xb9\r\n")
+    assert events == [Final("+CME ERROR: 516\xb9", False, "CME", None)]
