@@ -128,9 +128,9 @@ class SimTerminal:
                 session.handle_timer(now)
                 self._events(now)
             await self._flush()
-            await self._receive(self._deadline(timer) - now)
+            await self._receive(self._deadline() - now)
 
-    def _deadline(self, timer: float | None) -> float:
+    def _deadline(self) -> float:
         deadline = self.clock.end if self.sent_at else self.clock.stop
         if self.session.state == AUTHENTICATED and self.next_report < self.clock.stop:
             deadline = min(deadline, self.next_report)
