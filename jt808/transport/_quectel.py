@@ -4,7 +4,9 @@ over its AT port by the ``hal.quectel`` driver (the "AT-socket bridge").
 URL: ``quectel+tcp:///dev/ttyUSB2?host=203.0.113.10&port=7611&apn=cmnet&baudrate=115200``
 (also ``cid``, ``user``, ``password``). Keyword options override the query; pass
 ``modem=<hal.quectel.QuectelModem>`` instead of a device path to share a driver
-that is already open (the transport then never closes it).
+that is already open (the transport then never closes it). A transport that opened
+its own port runs the port's reader in a task group entered by ``open_transport``:
+close it from the task (and cancel scope) that opened it, e.g. ``async with``.
 
 ``SEND FAIL`` (the modem's send buffer is full) is retried by the driver
 (``modem.send_retries`` times, ``modem.send_retry_delay`` apart), then it is a
@@ -27,7 +29,7 @@ from ._url import url_options
 
 __all__ = ["QuectelStream", "QuectelDatagram", "open_transport"]
 
-#: Largest payload of one AT+QISEND (quectel-at.md §2): one UDP datagram at most.
+#: Largest payload of one AT+QISEND (quectel-at.md §2): the largest UDP datagram.
 MAX_SEND = 1460
 
 _OPTIONS = {
@@ -84,8 +86,8 @@ class QuectelStream(_QuectelSocket):
         self._left_over = b""
 
     async def send(self, data: bytes) -> None:
-        for start in range(0, len(data), MAX_SEND):
-            await self._send(bytes(data[start:start + MAX_SEND]))
+        if data:
+            await self._send(bytes(data))
 
     async def receive(self, max_bytes: int = 65536) -> bytes:
         check_max_bytes(max_bytes)

@@ -10,7 +10,28 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+def _names(**wanted: object) -> list[str]:
+    return [name for name, link in LINKS.items()
+            if all(getattr(link, key) == value for key, value in wanted.items())]
+
+
 @pytest.fixture(params=list(LINKS))
 def link(request: pytest.FixtureRequest) -> Link:
-    """Each transport in turn, as ``Link(factory, frames, largest, window, sees_close)``."""
+    """Every transport in turn."""
+    return LINKS[request.param]
+
+
+@pytest.fixture(params=_names(kind="stream"))
+def stream_link(request: pytest.FixtureRequest) -> Link:
+    return LINKS[request.param]
+
+
+@pytest.fixture(params=_names(kind="datagram"))
+def datagram_link(request: pytest.FixtureRequest) -> Link:
+    return LINKS[request.param]
+
+
+@pytest.fixture(params=_names(sees_close=True))
+def closing_link(request: pytest.FixtureRequest) -> Link:
+    """The transports on which a peer's close is visible (not UDP, not SMS)."""
     return LINKS[request.param]

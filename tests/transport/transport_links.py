@@ -169,6 +169,7 @@ class Link(NamedTuple):
     """How to build a link and how hard the shared suite drives it."""
 
     factory: Callable[[], Any]
+    kind: str            # "stream" or "datagram"
     frames: int          # frames moved each way
     largest: int         # largest frame, bytes
     window: int = 16     # datagrams in flight per direction (so no buffer overflows)
@@ -176,13 +177,13 @@ class Link(NamedTuple):
 
 
 LINKS: dict[str, Link] = {
-    "memory": Link(memory_link, 2000, 1000),
-    "memory-datagram": Link(memory_datagram_link, 1000, 1000),
-    "tcp": Link(tcp_link, 2000, 1000),
-    "udp": Link(udp_link, 1000, 1000, sees_close=False),
-    "quectel+tcp": Link(quectel_tcp_link, 2000, 1000),
-    "quectel+udp": Link(quectel_udp_link, 1000, 1000, sees_close=False),
+    "memory": Link(memory_link, "stream", 2000, 1000),
+    "memory-datagram": Link(memory_datagram_link, "datagram", 1000, 1000),
+    "tcp": Link(tcp_link, "stream", 2000, 1000),
+    "udp": Link(udp_link, "datagram", 1000, 1000, sees_close=False),
+    "quectel+tcp": Link(quectel_tcp_link, "stream", 2000, 1000),
+    "quectel+udp": Link(quectel_udp_link, "datagram", 1000, 1000, sees_close=False),
     # a 1000-byte frame is 8 SMS; the simulated SIM stores 50 (more are lost, as on a
     # real SIM), so only a few frames may be in flight.
-    "sms": Link(sms_link, 200, 1000, window=3, sees_close=False),
+    "sms": Link(sms_link, "datagram", 200, 1000, window=3, sees_close=False),
 }
