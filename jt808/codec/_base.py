@@ -15,7 +15,7 @@ from ..errors import LocalProtocolError, RemoteProtocolError
 from ..frame import Buffer, Version
 
 __all__ = [
-    "Message", "RawMessage", "MESSAGES", "register", "message_class",
+    "Message", "EmptyBody", "RawMessage", "MESSAGES", "register", "message_class",
     "ALL_VERSIONS", "SINCE_2013", "ONLY_2019", "BEFORE_2019",
     "push_time", "pull_time", "fixed", "by_version",
 ]
@@ -63,6 +63,19 @@ def register(cls: M) -> M:
 
 def message_class(msg_id: int, version: Version) -> type[Message] | None:
     return MESSAGES.get((version, msg_id))
+
+
+class EmptyBody(Message):
+    """Base of the messages whose body is empty: encodes nothing, decodes ``cls()``."""
+
+    __slots__ = ()
+
+    def encode_into(self, buf: Buffer, version: Version) -> None:
+        pass
+
+    @classmethod
+    def decode_from(cls, buf: Buffer, version: Version):
+        return cls()
 
 
 @attrs.frozen(slots=True)

@@ -13,7 +13,7 @@ import attrs
 
 from ..errors import LocalProtocolError
 from ..frame import Buffer, Version
-from ._base import ALL_VERSIONS, Message, by_version, register
+from ._base import ALL_VERSIONS, EmptyBody, Message, by_version, register
 
 __all__ = [
     "TerminalControl", "QueryTerminalProperties", "TerminalPropertiesResponse",
@@ -154,18 +154,11 @@ class TerminalControl(Message):
 
 @register
 @attrs.frozen(slots=True)
-class QueryTerminalProperties(Message):
+class QueryTerminalProperties(EmptyBody):
     """0x8107: query terminal properties (empty body)."""
 
     MSG_ID: ClassVar[int] = 0x8107
     VERSIONS = ALL_VERSIONS
-
-    def encode_into(self, buf: Buffer, version: Version) -> None:
-        pass
-
-    @classmethod
-    def decode_from(cls, buf: Buffer, version: Version) -> "QueryTerminalProperties":
-        return cls()
 
 
 #: terminal type WORD bits, by the seed's ``properties_report`` parameter names

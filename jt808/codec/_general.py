@@ -12,7 +12,7 @@ import attrs
 
 from ..errors import LocalProtocolError
 from ..frame import Buffer, Version
-from ._base import ALL_VERSIONS, Message, by_version, register
+from ._base import ALL_VERSIONS, EmptyBody, Message, by_version, register
 
 __all__ = [
     "TerminalGeneralResponse", "PlatformGeneralResponse", "Heartbeat", "TerminalLogout",
@@ -66,20 +66,9 @@ class PlatformGeneralResponse(_GeneralResponse):
     result: int = 0
 
 
-class _EmptyBody(Message):
-    __slots__ = ()
-
-    def encode_into(self, buf: Buffer, version: Version) -> None:
-        pass
-
-    @classmethod
-    def decode_from(cls, buf: Buffer, version: Version):
-        return cls()
-
-
 @register
 @attrs.frozen(slots=True)
-class Heartbeat(_EmptyBody):
+class Heartbeat(EmptyBody):
     """0x0002: terminal heartbeat, empty body."""
 
     MSG_ID: ClassVar[int] = 0x0002
@@ -87,7 +76,7 @@ class Heartbeat(_EmptyBody):
 
 @register
 @attrs.frozen(slots=True)
-class TerminalLogout(_EmptyBody):
+class TerminalLogout(EmptyBody):
     """0x0003: terminal logout, empty body."""
 
     MSG_ID: ClassVar[int] = 0x0003

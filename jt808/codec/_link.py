@@ -12,7 +12,8 @@ import attrs
 
 from ..errors import LocalProtocolError
 from ..frame import Buffer, Version
-from ._base import ALL_VERSIONS, ONLY_2019, SINCE_2013, Message, pull_time, push_time, register
+from ._base import (ALL_VERSIONS, ONLY_2019, SINCE_2013, EmptyBody, Message, pull_time,
+                    push_time, register)
 
 __all__ = [
     "ResendRequest", "TerminalResendRequest", "QueryServerTime", "ServerTimeResponse",
@@ -78,18 +79,11 @@ class TerminalResendRequest(_ResendRequestBase):
 
 @register
 @attrs.frozen(slots=True)
-class QueryServerTime(Message):
+class QueryServerTime(EmptyBody):
     """0x0004: the terminal asks for the server's time (empty body)."""
 
     MSG_ID: ClassVar[int] = 0x0004
     VERSIONS: ClassVar[frozenset[Version]] = SINCE_2013
-
-    def encode_into(self, buf: Buffer, version: Version) -> None:
-        pass
-
-    @classmethod
-    def decode_from(cls, buf: Buffer, version: Version) -> "QueryServerTime":
-        return cls()
 
 
 @register
@@ -111,18 +105,11 @@ class ServerTimeResponse(Message):
 
 @register
 @attrs.frozen(slots=True)
-class LinkCheck(Message):
+class LinkCheck(EmptyBody):
     """0x8204: the platform checks the link; answered with 0x0001 (2019, empty body)."""
 
     MSG_ID: ClassVar[int] = 0x8204
     VERSIONS: ClassVar[frozenset[Version]] = ONLY_2019
-
-    def encode_into(self, buf: Buffer, version: Version) -> None:
-        pass
-
-    @classmethod
-    def decode_from(cls, buf: Buffer, version: Version) -> "LinkCheck":
-        return cls()
 
 
 @register

@@ -20,7 +20,8 @@ import attrs
 
 from ..errors import LocalProtocolError, RemoteProtocolError, TruncatedError
 from ..frame import Buffer, Version
-from ._base import _TIME_CACHE, ALL_VERSIONS, BEFORE_2019, ONLY_2019, Message, pull_time, register
+from ._base import (_TIME_CACHE, ALL_VERSIONS, BEFORE_2019, ONLY_2019, EmptyBody, Message,
+                    pull_time, register)
 from ._extras import decode_extras, encode_extras, fast_builder
 
 __all__ = [
@@ -248,17 +249,10 @@ _new_report = fast_builder(LocationReport)
 
 @register
 @attrs.frozen(slots=True)
-class LocationQuery(Message):
+class LocationQuery(EmptyBody):
     """0x8201: the platform asks for the current location (empty body)."""
 
     MSG_ID: ClassVar[int] = 0x8201
-
-    def encode_into(self, buf: Buffer, version: Version) -> None:
-        pass
-
-    @classmethod
-    def decode_from(cls, buf: Buffer, version: Version) -> "LocationQuery":
-        return cls()
 
 
 class _ReplyWithLocation(Message):

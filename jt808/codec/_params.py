@@ -15,7 +15,7 @@ import attrs
 
 from ..errors import LocalProtocolError
 from ..frame import Buffer, Version
-from ._base import ALL_VERSIONS, Message, register
+from ._base import ALL_VERSIONS, EmptyBody, Message, register
 
 __all__ = [
     "ParamType", "DWORD", "WORD", "BYTE", "STRING", "BYTES4", "BYTES8", "PARAM_TYPES",
@@ -215,18 +215,11 @@ class QueryTerminalParamsResponse(Message):
 
 @register
 @attrs.frozen(slots=True)
-class QueryTerminalParams(Message):
+class QueryTerminalParams(EmptyBody):
     """0x8104: query all terminal parameters (empty body)."""
 
     MSG_ID: ClassVar[int] = 0x8104
     VERSIONS = ALL_VERSIONS
-
-    def encode_into(self, buf: Buffer, version: Version) -> None:
-        pass
-
-    @classmethod
-    def decode_from(cls, buf: Buffer, version: Version) -> "QueryTerminalParams":
-        return cls()
 
 
 def _id_tuple(value: Iterable[int]) -> tuple[int, ...]:

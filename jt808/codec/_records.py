@@ -13,7 +13,8 @@ import attrs
 
 from ..errors import LocalProtocolError, RemoteProtocolError
 from ..frame import Buffer, Version
-from ._base import ALL_VERSIONS, SINCE_2013, Message, by_version, pull_time, push_time, register
+from ._base import (ALL_VERSIONS, SINCE_2013, EmptyBody, Message, by_version, pull_time,
+                    push_time, register)
 
 __all__ = [
     "RecorderDataCollect", "RecorderDataUpload", "RecorderParamsDownload",
@@ -229,18 +230,11 @@ class DriverIdentityReport(Message):
 
 @register
 @attrs.frozen(slots=True)
-class DriverIdentityRequest(Message):
+class DriverIdentityRequest(EmptyBody):
     """0x8702 (2013+): ask the terminal for 0x0702; empty body."""
 
     MSG_ID: ClassVar[int] = 0x8702
     VERSIONS = SINCE_2013
-
-    def encode_into(self, buf: Buffer, version: Version) -> None:
-        pass
-
-    @classmethod
-    def decode_from(cls, buf: Buffer, version: Version) -> "DriverIdentityRequest":
-        return cls()
 
 
 # -- CAN bus (0x0705) ------------------------------------------------------------------
