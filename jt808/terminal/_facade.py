@@ -43,7 +43,10 @@ from ..codec import (COMM_PROPERTY_BITS, GNSS_PROPERTY_BITS, TERMINAL_TYPE_BITS,
                      TerminalAuth, TerminalGeneralResponse, TerminalLogout, TerminalParam,
                      TerminalPropertiesResponse, TerminalRegister, TerminalRsaKey,
                      UpgradeResult, UplinkPassThrough, VehicleControlResponse,
-                     decode_param_value, encode_body, flags_to_bits)
+                     CanBusDataUpload, CanItem, DriverIdentityReport, ElectronicWaybill,
+                     QueryAreaRouteResponse, RecorderDataUpload, StoredMediaItem,
+                     StoredMediaSearchResponse, decode_body, decode_param_value, encode_body,
+                     flags_to_bits)
 from ..codec._extras import decode_extras
 from ..errors import JT808Error, ResponseTimeout
 from ..frame import Header, Version
@@ -77,6 +80,31 @@ def _location(alarm_flag, loc_status, latitude, longitude, altitude, speed, dire
     return LocationReport(_alarm(alarm_flag), int(loc_status), float(latitude), float(longitude),
                           int(altitude), float(speed), int(direction), _seed_time(time),
                           decode_extras(extras, 0, len(extras)))
+
+
+def _basic(loc_data) -> LocationBasic:
+    """A ``LocationBasic`` from the seed's location tuple (extras, if any, ignored)."""
+    report = _location(*loc_data[:8])
+    return LocationBasic(report.alarm_flag, report.status, report.latitude, report.longitude,
+                         report.altitude, report.speed, report.direction, report.time)
+
+
+def _can_time(value: Any) -> dt.time:
+    """The seed's ``hhmmssmsms`` (milliseconds in the last four digits)."""
+    if isinstance(value, dt.time):
+        return value
+    digits = str(value).replace(" ", "0")
+    return dt.time(int(digits[0:2]), int(digits[2:4]), int(digits[4:6]),
+                   int(digits[6:10] or 0) * 1000)
+
+
+def _can_bytes(value: Any) -> bytes:
+    """CAN data: bytes as they are, a str as its GBK bytes, zero-padded to 8 bytes."""
+    data = value.encode("gbk") if isinstance(value, str) else bytes(value)
+    return data[:8].ljust(8, b"\x00")
+
+
+_AREA_SET_IDS = {1: 0x8600, 2: 0x8602, 3: 0x8604, 4: 0x8606}
 
 
 def _header_dict(message: Message, header: Header) -> dict[str, Any]:
@@ -275,7 +303,7 @@ class JTT808:
 
     def terminal_rsa_public_key(self, e: int, n: str | bytes | int) -> dict[str, int]:
         if isinstance(n, int):
-            n = n.to_bytes((n.bit_length() + 7) // 8, "big")
+            n = n.to_bytes(128, "big")              # BYTE[128] on the wire
         elif isinstance(n, str):
             n = bytes.fromhex(n)
         return self._report(TerminalRsaKey(int(e), n))
@@ -331,6 +359,38 @@ class JTT808:
     def information_demand_cancellation(self, info_type: int, onoff: int) -> dict[str, int]:
         return self._report(InfoDemand(info_type, onoff))
 
+    def query_area_route_data_response(self, query_type: int, data: list) -> dict[str, int]:
+        """0x0608 (2019): ``data`` holds the 0x8600/0x8602/0x8604/0x8606 bodies (bytes) or
+        message objects of the asked type."""
+        set_id = _AREA_SET_IDS.get(int(query_type))
+        items = tuple(decode_body(set_id, item, self.version)
+                      if isinstance(item, (bytes, bytearray)) and set_id else item
+                      for item in data)
+        return self._notice(QueryAreaRouteResponse(int(query_type), items))
+
+    # -- driving records, waybill, driver, CAN --------------------------------------
+    def driving_record_data_upload(self, response_serial_no: int, cmd_word: int,
+                                   cmd_data: bytes) -> dict[str, int]:
+        return self._notice(RecorderDataUpload(response_serial_no, cmd_word, bytes(cmd_data)))
+
+    def electronic_waybill_report(self, data: bytes) -> dict[str, int]:
+        return self._report(ElectronicWaybill(bytes(data)))
+
+    def driver_identity_information_report(self, status, time, ic_read_result=0, driver_name="",
+                                           qualification_certificate_code="",
+                                           issuing_agency_name="", certificate_validity="",
+                                           driver_id_number="") -> dict[str, int]:
+        validity = (dt.datetime.strptime(certificate_validity, "%Y%m%d").date()
+                    if certificate_validity else None)
+        return self._report(DriverIdentityReport(
+            int(status), _seed_time(time), int(ic_read_result or 0), driver_name,
+            qualification_certificate_code, issuing_agency_name, validity, driver_id_number))
+
+    def can_bus_data_upload(self, recive_time, can_datas: list) -> dict[str, int]:
+        items = tuple(CanItem(can_id, _can_bytes(can_data), channel, frame_type, method)
+                      for channel, frame_type, method, can_id, can_data in can_datas)
+        return self._report(CanBusDataUpload(_can_time(recive_time), items))
+
     # -- media and pass-through -----------------------------------------------------
     def media_event_upload(self, media_id, media_type, media_encoding, event_code,
                            channel_id) -> dict[str, int]:
@@ -341,15 +401,19 @@ class JTT808:
                           media_data: bytes, loc_data=None) -> dict[str, int]:
         location = None
         if loc_data is not None and self.version is not Version.V2011:
-            report = _location(*loc_data[:8])
-            location = LocationBasic(report.alarm_flag, report.status, report.latitude,
-                                     report.longitude, report.altitude, report.speed,
-                                     report.direction, report.time)
+            location = _basic(loc_data)
         upload = MediaDataUpload(media_id, media_type, media_encoding, event_code, channel_id,
                                  location, bytes(media_data))
         serial, reply = self._exchange(upload)
         result = _FAILED if reply is None else (0 if not reply.packet_ids else 1)
         return {"serial_no": serial, "message_id": upload.msg_id, "result_code": result}
+
+    def stored_media_data_retrieval_response(self, response_serial_no: int,
+                                             medias: list) -> dict[str, int]:
+        items = tuple(StoredMediaItem(media_id, media_type, channel_id, event_code,
+                                      _basic(loc_data))
+                      for media_id, media_type, channel_id, event_code, loc_data in medias)
+        return self._notice(StoredMediaSearchResponse(response_serial_no, items))
 
     def camera_shoots_immediately_response(self, response_serial_no: int, result: int,
                                            ids: list | None = None) -> dict[str, int]:

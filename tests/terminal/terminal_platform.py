@@ -8,12 +8,15 @@ import time
 import anyio
 import pytest
 
-from jt808.codec import (Message, PlatformGeneralResponse, TerminalRegisterResponse)
+import datetime as dt
+
+from jt808.codec import Message, ServerTimeResponse, TerminalRegisterResponse
 from jt808.frame import Header, Version
 from jt808.session import MessageReceived, PlatformSession, ReplyReceived, UnmatchedReply
 from jt808.transport import open_listener
 
 AUTH_CODE = "AUTH-1"
+SERVER_TIME = dt.datetime(2022, 6, 24, 8, 12, 34)
 
 
 @pytest.fixture
@@ -127,6 +130,8 @@ class TestPlatform:
             session.send(TerminalRegisterResponse(header.serial, 0, AUTH_CODE), now)
         elif header.msg_id == 0x0102:
             session.reply(header, 0 if message.auth_code in self.valid_codes else 1, now)
+        elif header.msg_id == 0x0004:
+            session.send(ServerTimeResponse(SERVER_TIME), now)
         elif header.msg_id == 0x0200 and self.drop_reports:
             return
         elif header.msg_id == 0x0801:

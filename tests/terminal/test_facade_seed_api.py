@@ -49,6 +49,10 @@ def _location_args():
             "220627101130", extras.value())
 
 
+async def _peer_key(platform):
+    return platform.link.session.peer_key.public_numbers().n
+
+
 def _wait(predicate, timeout=5.0):
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -191,3 +195,42 @@ def test_set_encryption_accepts_both_argument_orders():
     assert jt.terminal.session.encrypt is True
     fresh = JTT808(ip="127.0.0.1", port=9, client_id="1")
     assert fresh.set_encryption(True) is False                   # no key: cannot encrypt
+
+
+def test_other_reports_reach_the_platform(platform):
+    jt = _client(platform)
+    jt.connect()
+    try:
+        jt.authentication(AUTH_CODE, "1", "1")
+        assert jt.query_server_time() == {"utc_time": "2022-06-24 08:12:34"}
+        results = {
+            0x0108: jt.upgrade_result_report(0, 0),
+            0x0301: jt.event_report(3),
+            0x0302: jt.issue_question_response(17, 2),
+            0x0303: jt.information_demand_cancellation(5, 1),
+            0x0700: jt.driving_record_data_upload(17, 33, b"\x01\x02"),
+            0x0701: jt.electronic_waybill_report(b"waybill"),
+            0x0702: jt.driver_identity_information_report(
+                1, "220627101130", 0, "jack", "88888", "agency", "20220701",
+                "342426194910010001"),
+            0x0705: jt.can_bus_data_upload("1011120250", [(0, 0, 0, 0x123, "123")] * 3),
+            0x0802: jt.stored_media_data_retrieval_response(
+                9, [(1, 0, 2, 0, _location_args()[:8])] * 2),
+            0x0900: jt.data_uplink_transparent_transmission(0xF0, b"abc"),
+            0x0901: jt.data_compression_report(b"x" * 500),
+            0x0A00: jt.terminal_rsa_public_key(65537, "E5A55035C17123BF" * 16),
+        }
+        for msg_id, result in results.items():
+            assert result["message_id"] == msg_id and result["result_code"] == 0, hex(msg_id)
+            assert result["serial_no"] >= 1
+        # (0x0A00 is taken by the platform session itself, acknowledged, not surfaced)
+        _wait(lambda: all(platform.of(i) for i in results if i != 0x0A00))
+        assert platform.portal.call(_peer_key, platform) == int("E5A55035C17123BF" * 16, 16)
+        assert platform.of(0x0901)[0].decompressed() == b"x" * 500
+        [can] = platform.of(0x0705)
+        assert len(can.items) == 3 and can.items[0].can_id == 0x123
+        assert can.receive_time.microsecond == 250_000
+        assert platform.of(0x0702)[0].driver_name == "jack"
+        assert len(platform.of(0x0802)[0].medias) == 2
+    finally:
+        jt.disconnect()
