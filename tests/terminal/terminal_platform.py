@@ -99,9 +99,11 @@ class TestPlatform:
         self.listener = None
         self.linked = anyio.Event()
 
-    async def start(self) -> str:
-        self.listener = await open_listener("tcp://127.0.0.1:0")
+    async def start(self, url: str = "tcp://127.0.0.1:0") -> str:
+        self.listener = await open_listener(url)
         self.tg.start_soon(self._accept)
+        if url.startswith("memory://"):
+            return url
         host, port = self.listener.address
         return f"tcp://{host}:{port}"
 
