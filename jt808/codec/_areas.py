@@ -386,11 +386,11 @@ class SetRoute(Message):
 
 # -- deletes (0x8601, 0x8603, 0x8605, 0x8607) ------------------------------------------
 
+@attrs.frozen(slots=True)
 class _DeleteAreas(Message):
     """count BYTE | ids DWORD[count]; no ids (count 0) deletes every area of the kind."""
 
-    __slots__ = ()
-    area_ids: tuple[int, ...]
+    area_ids: tuple[int, ...] = ()
 
     def encode_into(self, buf: Buffer, version: Version) -> None:
         _push_ids(buf, self.area_ids, "area_ids", buf.push_u8)
@@ -406,7 +406,6 @@ class DeleteCircleArea(_DeleteAreas):
     """0x8601: delete circular areas (none listed: all)."""
 
     MSG_ID: ClassVar[int] = 0x8601
-    area_ids: tuple[int, ...] = ()
 
 
 @register
@@ -415,7 +414,6 @@ class DeleteRectangleArea(_DeleteAreas):
     """0x8603: delete rectangular areas (none listed: all)."""
 
     MSG_ID: ClassVar[int] = 0x8603
-    area_ids: tuple[int, ...] = ()
 
 
 @register
@@ -424,7 +422,6 @@ class DeletePolygonArea(_DeleteAreas):
     """0x8605: delete polygonal areas (none listed: all)."""
 
     MSG_ID: ClassVar[int] = 0x8605
-    area_ids: tuple[int, ...] = ()
 
 
 @register

@@ -23,14 +23,14 @@ __all__ = [
 _GENERAL_RESPONSE = struct.Struct(">HHB")
 
 
+@attrs.frozen(slots=True)
 class _GeneralResponse(Message):
     """Shared layout of 0x0001 and 0x8001. ``result``: 0 ok, 1 failure, 2 wrong message,
     3 not supported (0x8001 adds 4, alarm handling confirmed)."""
 
-    __slots__ = ()
     reply_serial: int
     reply_id: int
-    result: int
+    result: int = 0
 
     def encode_into(self, buf: Buffer, version: Version) -> None:
         try:
@@ -50,9 +50,6 @@ class TerminalGeneralResponse(_GeneralResponse):
     """0x0001: the terminal's answer to a platform message."""
 
     MSG_ID: ClassVar[int] = 0x0001
-    reply_serial: int
-    reply_id: int
-    result: int = 0
 
 
 @register
@@ -61,9 +58,6 @@ class PlatformGeneralResponse(_GeneralResponse):
     """0x8001: the platform's answer to a terminal message."""
 
     MSG_ID: ClassVar[int] = 0x8001
-    reply_serial: int
-    reply_id: int
-    result: int = 0
 
 
 @register

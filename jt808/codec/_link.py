@@ -35,6 +35,7 @@ def _pull_ids(buf: Buffer, count_is_word: bool) -> tuple[int, ...]:
     return tuple(buf.pull_u16("packet_ids") for _ in range(count))
 
 
+@attrs.frozen(slots=True)
 class _ResendRequestBase(Message):
     """original serial WORD | count (BYTE; WORD in 2019) | ids WORD[count].
 
@@ -42,9 +43,8 @@ class _ResendRequestBase(Message):
     ``packet_ids`` are the serials of the packets to send again.
     """
 
-    __slots__ = ()
     original_serial: int
-    packet_ids: tuple[int, ...]
+    packet_ids: tuple[int, ...] = attrs.field(default=(), converter=tuple)
 
     def encode_into(self, buf: Buffer, version: Version) -> None:
         buf.push_u16(self.original_serial, "original_serial")
@@ -62,8 +62,6 @@ class ResendRequest(_ResendRequestBase):
 
     MSG_ID: ClassVar[int] = 0x8003
     VERSIONS: ClassVar[frozenset[Version]] = ALL_VERSIONS
-    original_serial: int
-    packet_ids: tuple[int, ...] = attrs.field(default=(), converter=tuple)
 
 
 @register
@@ -73,8 +71,6 @@ class TerminalResendRequest(_ResendRequestBase):
 
     MSG_ID: ClassVar[int] = 0x0005
     VERSIONS: ClassVar[frozenset[Version]] = SINCE_2013
-    original_serial: int
-    packet_ids: tuple[int, ...] = attrs.field(default=(), converter=tuple)
 
 
 @register
@@ -141,8 +137,8 @@ class MediaUploadResponse(Message):
 
 
 
+@attrs.frozen(slots=True)
 class _RsaKey(Message):
-    __slots__ = ()
     e: int
     n: bytes
 
@@ -168,8 +164,6 @@ class PlatformRsaKey(_RsaKey):
     """0x8A00: the platform's RSA public key (e DWORD, n BYTE[128])."""
 
     MSG_ID: ClassVar[int] = 0x8A00
-    e: int
-    n: bytes
 
 
 @register
@@ -178,5 +172,3 @@ class TerminalRsaKey(_RsaKey):
     """0x0A00: the terminal's RSA public key (e DWORD, n BYTE[128])."""
 
     MSG_ID: ClassVar[int] = 0x0A00
-    e: int
-    n: bytes

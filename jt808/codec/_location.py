@@ -255,8 +255,8 @@ class LocationQuery(EmptyBody):
     MSG_ID: ClassVar[int] = 0x8201
 
 
+@attrs.frozen(slots=True)
 class _ReplyWithLocation(Message):
-    __slots__ = ()
     reply_serial: int
     location: LocationReport
 
@@ -276,8 +276,6 @@ class LocationQueryResponse(_ReplyWithLocation):
     """0x0201: answer to 0x8201: ``reply_serial`` of the query, then a 0x0200 body."""
 
     MSG_ID: ClassVar[int] = 0x0201
-    reply_serial: int
-    location: LocationReport
 
 
 @register
@@ -286,8 +284,6 @@ class VehicleControlResponse(_ReplyWithLocation):
     """0x0500: answer to 0x8500: ``reply_serial`` of the command, then a 0x0200 body."""
 
     MSG_ID: ClassVar[int] = 0x0500
-    reply_serial: int
-    location: LocationReport
 
 
 @register

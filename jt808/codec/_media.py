@@ -396,13 +396,13 @@ class SingleStoredMediaUpload(Message):
         return cls(*_SINGLE.pull(buf))
 
 
+@attrs.frozen(slots=True)
 class _PassThrough(Message):
     """type BYTE | content (the rest). ``data_type`` 0x00 GNSS detail, 0x0B IC card,
     0x41/0x42 serial port 1/2, 0xF0-0xFF user defined."""
 
-    __slots__ = ()
     data_type: int
-    data: bytes
+    data: bytes = b""
 
     def encode_into(self, buf: Buffer, version: Version) -> None:
         buf.push_u8(self.data_type, "data_type")
@@ -420,8 +420,6 @@ class UplinkPassThrough(_PassThrough):
 
     MSG_ID: ClassVar[int] = 0x0900
     VERSIONS = ALL_VERSIONS
-    data_type: int
-    data: bytes = b""
 
 
 @register
@@ -431,8 +429,6 @@ class DownlinkPassThrough(_PassThrough):
 
     MSG_ID: ClassVar[int] = 0x8900
     VERSIONS = ALL_VERSIONS
-    data_type: int
-    data: bytes = b""
 
 
 @register

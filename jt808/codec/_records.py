@@ -33,14 +33,10 @@ def _push_raw(buf: Buffer, value: bytes, field: str) -> None:
     buf.push_bytes(_as_bytes(buf, value, field), None, field)
 
 
-@register
 @attrs.frozen(slots=True)
-class RecorderDataCollect(Message):
-    """0x8700: driving recorder data collection command; ``cmd_data`` the GB/T 19056
-    block (may be empty)."""
+class _RecorderCommand(Message):
+    """Shared layout of 0x8700 and 0x8701: command word BYTE | GB/T 19056 block (the rest)."""
 
-    MSG_ID: ClassVar[int] = 0x8700
-    VERSIONS = ALL_VERSIONS
     cmd_word: int
     cmd_data: bytes = b""
 
@@ -49,8 +45,18 @@ class RecorderDataCollect(Message):
         _push_raw(buf, self.cmd_data, "cmd_data")
 
     @classmethod
-    def decode_from(cls, buf: Buffer, version: Version) -> "RecorderDataCollect":
+    def decode_from(cls, buf: Buffer, version: Version):
         return cls(buf.pull_u8("cmd_word"), buf.pull_rest())
+
+
+@register
+@attrs.frozen(slots=True)
+class RecorderDataCollect(_RecorderCommand):
+    """0x8700: driving recorder data collection command; ``cmd_data`` the GB/T 19056
+    block (may be empty)."""
+
+    MSG_ID: ClassVar[int] = 0x8700
+    VERSIONS = ALL_VERSIONS
 
 
 @register
@@ -76,21 +82,11 @@ class RecorderDataUpload(Message):
 
 @register
 @attrs.frozen(slots=True)
-class RecorderParamsDownload(Message):
+class RecorderParamsDownload(_RecorderCommand):
     """0x8701: driving recorder parameter download (GB/T 19056 block in ``cmd_data``)."""
 
     MSG_ID: ClassVar[int] = 0x8701
     VERSIONS = ALL_VERSIONS
-    cmd_word: int
-    cmd_data: bytes = b""
-
-    def encode_into(self, buf: Buffer, version: Version) -> None:
-        buf.push_u8(self.cmd_word, "cmd_word")
-        _push_raw(buf, self.cmd_data, "cmd_data")
-
-    @classmethod
-    def decode_from(cls, buf: Buffer, version: Version) -> "RecorderParamsDownload":
-        return cls(buf.pull_u8("cmd_word"), buf.pull_rest())
 
 
 @register
