@@ -67,4 +67,5 @@ def run(args: argparse.Namespace) -> int:
     print(format_report(stats), flush=True)
     failed = stats.counters["ever_authenticated"] < stats.counters["terminals"] \
         or stats.counters["terminals"] < config.terminals
+    failed = failed or stats.counters["terminal_errors"] > 0
     return 1 if stats.lost or failed else 0

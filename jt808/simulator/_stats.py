@@ -5,11 +5,13 @@ import math
 
 import attrs
 
-__all__ = ["Histogram", "Stats", "MESSAGE_NAMES", "format_report"]
+__all__ = ["Histogram", "Stats", "MESSAGE_NAMES", "STEADY_LOCATION", "format_report"]
 
 #: Requests the simulated terminals time, by message id.
 MESSAGE_NAMES = {0x0100: "register", 0x0102: "auth", 0x0002: "heartbeat",
                  0x0200: "location"}
+#: Latency key of the 0x0200 reports sent after the ramp (every terminal up).
+STEADY_LOCATION = 0x10200
 
 _BASE = 1e-6                 # smallest latency bucket: 1 µs
 _STEP = math.log(1.02)       # buckets 2 % wide: percentiles within 2 %
@@ -52,7 +54,7 @@ class Histogram:
 #: Counter names, in the order the progress line shows the live ones.
 COUNTERS = ("terminals", "connected", "authenticated", "ever_authenticated", "reconnects",
             "connect_failures", "frames_sent", "frames_received", "sent", "acknowledged",
-            "late", "timed_out", "commands_answered", "protocol_errors")
+            "late", "timed_out", "commands_answered", "protocol_errors", "terminal_errors")
 
 
 @attrs.define
@@ -76,14 +78,20 @@ class Stats:
         self.counters["sent"] += 1
         self.sent_by_type[msg_id] = self.sent_by_type.get(msg_id, 0) + 1
 
-    def replied(self, msg_id: int, seconds: float, late_after: float) -> None:
+    def replied(self, msg_id: int, seconds: float, late_after: float,
+                steady: bool = False) -> None:
         self.counters["acknowledged"] += 1
-        histogram = self.latency.get(msg_id)
-        if histogram is None:
-            histogram = self.latency[msg_id] = Histogram()
-        histogram.add(seconds)
+        if steady:
+            self._histogram(STEADY_LOCATION).add(seconds)
+        self._histogram(msg_id).add(seconds)
         if seconds > late_after:
             self.counters["late"] += 1
+
+    def _histogram(self, key: int) -> Histogram:
+        histogram = self.latency.get(key)
+        if histogram is None:
+            histogram = self.latency[key] = Histogram()
+        return histogram
 
     def merge(self, other: Stats) -> None:
         for name, value in other.counters.items():
@@ -97,7 +105,7 @@ class Stats:
         self.elapsed = max(self.elapsed, other.elapsed)
         self.notes.extend(n for n in other.notes if n not in self.notes)
 
-    def p99(self, msg_id: int = 0x0200) -> float:
+    def p99(self, msg_id: int = STEADY_LOCATION) -> float:
         histogram = self.latency.get(msg_id)
         return histogram.percentile(99) if histogram else 0.0
 
@@ -126,7 +134,7 @@ def format_report(stats: Stats) -> str:
     lines = [f"terminals {c['terminals']}, authenticated {c['ever_authenticated']}, "
              f"reconnects {c['reconnects']}, connect failures {c['connect_failures']}, "
              f"commands answered {c['commands_answered']}, "
-             f"protocol errors {c['protocol_errors']}",
+             f"protocol errors {c['protocol_errors']}, terminal errors {c['terminal_errors']}",
              f"elapsed {stats.elapsed:.1f} s, memory {stats.memory_per_terminal / 1024:.1f} KB "
              f"per terminal (RSS growth), replies late {c['late']}, "
              f"timed out {c['timed_out']}",
@@ -134,8 +142,10 @@ def format_report(stats: Stats) -> str:
              f"{'p99 ms':>9} {'max ms':>9}"]
     for msg_id in sorted(set(stats.sent_by_type) | set(stats.latency)):
         h = stats.latency.get(msg_id, Histogram())
-        name = f"0x{msg_id:04X} {MESSAGE_NAMES.get(msg_id, '')}"
-        lines.append(f"{name:<16} {stats.sent_by_type.get(msg_id, 0):>8} {h.count:>8} "
+        name = "  after ramp" if msg_id == STEADY_LOCATION else \
+            f"0x{msg_id:04X} {MESSAGE_NAMES.get(msg_id, '')}"
+        sent = "" if msg_id == STEADY_LOCATION else stats.sent_by_type.get(msg_id, 0)
+        lines.append(f"{name:<16} {sent:>8} {h.count:>8} "
                      f"{_ms(h.percentile(50)):>9} {_ms(h.percentile(90)):>9} "
                      f"{_ms(h.percentile(99)):>9} {_ms(h.max):>9}")
     lines.extend(stats.notes)

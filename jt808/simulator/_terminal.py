@@ -27,17 +27,19 @@ __all__ = ["SimTerminal", "Clock"]
 
 _REGISTER, _AUTH = 0x0100, 0x0102
 _PARAM_QUERIES = frozenset({0x8104, 0x8106})
-_LOCATION_QUERY = 0x8201
+_LOCATION_QUERY, _LOCATION = 0x8201, 0x0200
 _BACKOFF = (1.0, 2.0, 5.0, 10.0)
 
 
 class Clock:
-    """The run's shared times: ``stop`` (no new report after it) and ``end`` (give up)."""
+    """The run's shared times: ``stop`` (no new report after it), ``end`` (give up),
+    ``steady`` (reports sent after it are timed apart: the ramp is over)."""
 
     def __init__(self, start: float, config: SimConfig) -> None:
         self.start = start
         self.stop = start + config.duration
         self.end = self.stop + config.drain
+        self.steady = start + config.ramp_seconds + config.rate   # every terminal is up
 
 
 class _LinkDown(Exception):
@@ -67,6 +69,17 @@ class SimTerminal:
 
     # -- life ----------------------------------------------------------------------
     async def run(self, start_at: float) -> None:
+        """Connect at ``start_at``; keep the link (reconnecting) until the run ends."""
+        try:
+            await self._run(start_at)
+        except Exception as exc:  # noqa: BLE001 - one broken terminal must not end the run
+            note = f"terminal {self.index} failed: {type(exc).__name__}: {exc}"
+            if len(self.stats.notes) < 10:
+                self.stats.notes.append(note)
+            self.stats.bump("terminal_errors")
+            self._count_lost()
+
+    async def _run(self, start_at: float) -> None:
         await anyio.sleep(max(0.0, start_at - anyio.current_time()))
         failures = 0
         self.stats.bump("terminals")
@@ -188,7 +201,8 @@ class SimTerminal:
         sent = self.sent_at.pop(event.request_serial, None)
         request_id = event.request.msg_id
         if sent is not None:
-            self.stats.replied(request_id, now - sent, self.config.late)
+            self.stats.replied(request_id, now - sent, self.config.late,
+                               request_id == _LOCATION and sent >= self.clock.steady)
         result = getattr(event.reply, "result", 0)
         if request_id == _REGISTER:
             if result != 0:

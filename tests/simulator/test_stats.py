@@ -75,3 +75,16 @@ def test_route_offsets_differ_and_reports_encode():
     one, two = route.report(route.offset_for(1), 0, 1.7e9), route.report(route.offset_for(2), 0, 1.7e9)
     assert (one.latitude, one.longitude) != (two.latitude, two.longitude)
     assert len(encode_body(one, Version.V2013)) == 28
+
+
+def test_reports_after_the_ramp_are_timed_apart():
+    from jt808.simulator._stats import STEADY_LOCATION
+    stats = Stats()
+    stats.sent_request(0x0200)
+    stats.sent_request(0x0200)
+    stats.replied(0x0200, 5.0, 1.0)                 # during the ramp: slow
+    stats.replied(0x0200, 0.004, 1.0, steady=True)
+    assert stats.latency[0x0200].count == 2 and stats.latency[STEADY_LOCATION].count == 1
+    assert stats.p99() <= 0.005 and stats.p99(0x0200) == 5.0
+    assert "after ramp" in format_report(stats)
+    assert stats.counters["acknowledged"] == 2
