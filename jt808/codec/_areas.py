@@ -90,6 +90,23 @@ def _pull_name(buf: Buffer, version: Version, field: str) -> str:
     return buf.pull_gbk_u16len(field) if version is Version.V2019 else ""
 
 
+def _push_area_tail(buf: Buffer, version: Version, area) -> None:
+    """Time window, speed limit, 2019 night limit and name of a circle or rectangle."""
+    bits = area.attributes
+    _push_window(buf, bits, area.start_time, area.end_time)
+    _push_speed(buf, bits, area.speed_limit, area.over_speed_time)
+    _push_night(buf, version, bits, area.night_speed_limit)
+    _push_name(buf, version, area.area_name, "area_name")
+
+
+def _pull_area_tail(buf: Buffer, version: Version, bits: int) -> tuple:
+    """Inverse of :func:`_push_area_tail`: start, end, speed, duration, night, name."""
+    start, end = _pull_window(buf, bits)
+    speed, duration = _pull_speed(buf, bits)
+    night = _pull_night(buf, version, bits)
+    return start, end, speed, duration, night, _pull_name(buf, version, "area_name")
+
+
 def _push_ids(buf: Buffer, ids: tuple[int, ...], count_field: str, push_count) -> None:
     push_count(len(ids), count_field)
     for value in ids:
@@ -121,16 +138,12 @@ class CircleArea:
     area_name: str = ""
 
     def encode_into(self, buf: Buffer, version: Version) -> None:
-        bits = self.attributes
         buf.push_u32(self.area_id, "area_id")
-        buf.push_u16(bits, "attributes")
+        buf.push_u16(self.attributes, "attributes")
         _push_degrees(buf, self.center_latitude, "center_latitude")
         _push_degrees(buf, self.center_longitude, "center_longitude")
         buf.push_u32(self.radius, "radius")
-        _push_window(buf, bits, self.start_time, self.end_time)
-        _push_speed(buf, bits, self.speed_limit, self.over_speed_time)
-        _push_night(buf, version, bits, self.night_speed_limit)
-        _push_name(buf, version, self.area_name, "area_name")
+        _push_area_tail(buf, version, self)
 
     @classmethod
     def decode_from(cls, buf: Buffer, version: Version) -> "CircleArea":
@@ -139,20 +152,16 @@ class CircleArea:
         lat = _pull_degrees(buf, "center_latitude")
         lon = _pull_degrees(buf, "center_longitude")
         radius = buf.pull_u32("radius")
-        start, end = _pull_window(buf, bits)
-        speed, duration = _pull_speed(buf, bits)
-        night = _pull_night(buf, version, bits)
-        return cls(area_id, bits, lat, lon, radius, start, end, speed, duration, night,
-                   _pull_name(buf, version, "area_name"))
+        return cls(area_id, bits, lat, lon, radius, *_pull_area_tail(buf, version, bits))
 
 
+@attrs.frozen(slots=True)
 class _SetAreas(Message):
-    """Shared layout of 0x8600 and 0x8602: set_attr BYTE, count BYTE, areas."""
+    """Shared layout of 0x8600 and 0x8602: set_attr BYTE, count BYTE, areas (of ``ITEM``)."""
 
-    __slots__ = ()
     ITEM: ClassVar[type]
     set_attr: int
-    areas: tuple
+    areas: tuple = ()
 
     def encode_into(self, buf: Buffer, version: Version) -> None:
         buf.push_u8(self.set_attr, "set_attr")
@@ -178,11 +187,12 @@ class SetCircleArea(_SetAreas):
     MSG_ID: ClassVar[int] = 0x8600
     VERSIONS = ALL_VERSIONS
     ITEM: ClassVar[type] = CircleArea
-    set_attr: int
-    areas: tuple[CircleArea, ...] = ()
 
 
 # -- rectangle (0x8602) ----------------------------------------------------------------
+
+_CORNERS = ("upper_left_latitude", "upper_left_longitude",
+            "lower_right_latitude", "lower_right_longitude")
 
 @attrs.frozen(slots=True)
 class RectangleArea:
@@ -202,30 +212,18 @@ class RectangleArea:
     area_name: str = ""
 
     def encode_into(self, buf: Buffer, version: Version) -> None:
-        bits = self.attributes
         buf.push_u32(self.area_id, "area_id")
-        buf.push_u16(bits, "attributes")
-        _push_degrees(buf, self.upper_left_latitude, "upper_left_latitude")
-        _push_degrees(buf, self.upper_left_longitude, "upper_left_longitude")
-        _push_degrees(buf, self.lower_right_latitude, "lower_right_latitude")
-        _push_degrees(buf, self.lower_right_longitude, "lower_right_longitude")
-        _push_window(buf, bits, self.start_time, self.end_time)
-        _push_speed(buf, bits, self.speed_limit, self.over_speed_time)
-        _push_night(buf, version, bits, self.night_speed_limit)
-        _push_name(buf, version, self.area_name, "area_name")
+        buf.push_u16(self.attributes, "attributes")
+        for name in _CORNERS:
+            _push_degrees(buf, getattr(self, name), name)
+        _push_area_tail(buf, version, self)
 
     @classmethod
     def decode_from(cls, buf: Buffer, version: Version) -> "RectangleArea":
         area_id = buf.pull_u32("area_id")
         bits = buf.pull_u16("attributes")
-        corners = [_pull_degrees(buf, name) for name in
-                   ("upper_left_latitude", "upper_left_longitude",
-                    "lower_right_latitude", "lower_right_longitude")]
-        start, end = _pull_window(buf, bits)
-        speed, duration = _pull_speed(buf, bits)
-        night = _pull_night(buf, version, bits)
-        return cls(area_id, bits, *corners, start, end, speed, duration, night,
-                   _pull_name(buf, version, "area_name"))
+        corners = [_pull_degrees(buf, name) for name in _CORNERS]
+        return cls(area_id, bits, *corners, *_pull_area_tail(buf, version, bits))
 
 
 @register
@@ -236,8 +234,6 @@ class SetRectangleArea(_SetAreas):
     MSG_ID: ClassVar[int] = 0x8602
     VERSIONS = ALL_VERSIONS
     ITEM: ClassVar[type] = RectangleArea
-    set_attr: int
-    areas: tuple[RectangleArea, ...] = ()
 
 
 # -- polygon (0x8604) ------------------------------------------------------------------
