@@ -18,6 +18,8 @@ from jt808.codec import (MESSAGES, CircleArea, DeleteCircleArea, DeletePolygonAr
 from jt808.errors import LocalProtocolError, RemoteProtocolError, TruncatedError
 from jt808.frame import Version
 
+from codec_support import assert_both_ways, decode_prefixes
+
 V11, V13, V19 = Version.V2011, Version.V2013, Version.V2019
 T1 = dt.datetime(2018, 10, 18, 0, 0, 12)
 T2 = dt.datetime(2018, 10, 19, 0, 0, 12)
@@ -88,20 +90,13 @@ IDS = [v[0] for v in VECTORS]
 
 @pytest.mark.parametrize("source,version,message,body", VECTORS, ids=IDS)
 def test_vector_both_ways(source, version, message, body):
-    raw = bytes.fromhex(body)
-    assert encode_body(message, version) == raw
-    assert decode_body(message.MSG_ID, raw, version) == message
+    assert_both_ways(message, version, bytes.fromhex(body))
 
 
 @pytest.mark.parametrize("source,version,message,body", VECTORS, ids=IDS)
 def test_every_truncation_is_a_named_error(source, version, message, body):
-    raw = bytes.fromhex(body)
-    for cut in range(len(raw)):
-        try:
-            decoded = decode_body(message.MSG_ID, raw[:cut], version)
-        except TruncatedError as exc:
-            assert exc.field and exc.offset is not None and exc.msg_id == message.MSG_ID
-        else:   # only the raw tail of an unknown 0x0608 query type may be shorter
+    for _cut, decoded, error in decode_prefixes(message, version, bytes.fromhex(body)):
+        if error is None:   # only the raw tail of an unknown 0x0608 query type may be shorter
             assert isinstance(decoded, QueryAreaRouteResponse) and decoded.query_type == 5
 
 

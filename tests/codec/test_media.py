@@ -22,6 +22,8 @@ from jt808.codec._media import DECOMPRESS_LIMIT
 from jt808.errors import LocalProtocolError, RemoteProtocolError, TruncatedError
 from jt808.frame import Version
 
+from codec_support import assert_both_ways, decode_prefixes
+
 V11, V13, V19 = Version.V2011, Version.V2013, Version.V2019
 
 # the location basic part of the smallchi 0x0801/0x0802 vectors (AlarmFlag 1, StatusFlag 2,
@@ -93,22 +95,16 @@ IDS = [v[0] + f" [{v[1].value}]" for v in VECTORS]
 
 @pytest.mark.parametrize("source,version,message,body,fixed", VECTORS, ids=IDS)
 def test_vector_both_ways(source, version, message, body, fixed):
-    raw = bytes.fromhex(body)
-    assert encode_body(message, version) == raw
-    decoded = decode_body(message.MSG_ID, raw, version)
-    assert decoded == message
+    decoded = assert_both_ways(message, version, bytes.fromhex(body))
     assert type(decoded) is type(message)
 
 
 @pytest.mark.parametrize("source,version,message,body,fixed", VECTORS, ids=IDS)
 def test_every_truncation(source, version, message, body, fixed):
     raw = bytes.fromhex(body)
-    for cut in range(len(raw)):
-        try:
-            decoded = decode_body(message.MSG_ID, raw[:cut], version)
-        except TruncatedError as exc:
-            assert exc.field and exc.offset is not None and exc.msg_id == message.MSG_ID
-            assert exc.offset <= cut
+    for cut, decoded, error in decode_prefixes(message, version, raw):
+        if error is not None:
+            assert error.offset <= cut
         else:   # a data tail: a shorter body is still a valid one
             assert not fixed, f"prefix of {cut} bytes decoded"
             assert encode_body(decoded, version) == raw[:cut]

@@ -18,6 +18,8 @@ from jt808.codec import (MESSAGES, CanBusDataUpload, CanItem, DriverIdentityRepo
 from jt808.errors import LocalProtocolError, RemoteProtocolError, TruncatedError
 from jt808.frame import Version
 
+from codec_support import assert_both_ways, decode_prefixes
+
 V11, V13, V19 = Version.V2011, Version.V2013, Version.V2019
 PLUG = dt.datetime(2018, 8, 16, 9, 16, 16)
 
@@ -66,20 +68,14 @@ IDS = [v[0] for v in VECTORS]
 
 @pytest.mark.parametrize("source,version,message,body", VECTORS, ids=IDS)
 def test_vector_both_ways(source, version, message, body):
-    raw = bytes.fromhex(body)
-    assert encode_body(message, version) == raw
-    assert decode_body(message.MSG_ID, raw, version) == message
+    assert_both_ways(message, version, bytes.fromhex(body))
 
 
 @pytest.mark.parametrize("source,version,message,body", VECTORS, ids=IDS)
 def test_every_truncation(source, version, message, body):
     raw = bytes.fromhex(body)
-    for cut in range(len(raw)):
-        try:
-            decoded = decode_body(message.MSG_ID, raw[:cut], version)
-        except TruncatedError as exc:
-            assert exc.field and exc.offset is not None and exc.msg_id == message.MSG_ID
-        else:   # an opaque recorder block / a shorter 0x0702 stage is still a body
+    for cut, decoded, error in decode_prefixes(message, version, raw):
+        if error is None:   # an opaque recorder block / a shorter 0x0702 stage is still a body
             assert encode_body(decoded, version) == raw[:cut]
 
 

@@ -14,6 +14,8 @@ from jt808.codec import (AnswerItem, CallBack, Contact, EventItem, EventReport, 
 from jt808.errors import LocalProtocolError, RemoteProtocolError, TruncatedError
 from jt808.frame import Version
 
+from codec_support import assert_both_ways, decode_prefixes
+
 V11, V13, V19 = Version.V2011, Version.V2013, Version.V2019
 
 # (source, version, message, body hex)
@@ -50,20 +52,14 @@ IDS = [v[0] for v in VECTORS]
 
 @pytest.mark.parametrize("source,version,message,body", VECTORS, ids=IDS)
 def test_vector_both_ways(source, version, message, body):
-    raw = bytes.fromhex(body)
-    assert encode_body(message, version) == raw
-    assert decode_body(message.MSG_ID, raw, version) == message
+    assert_both_ways(message, version, bytes.fromhex(body))
 
 
 @pytest.mark.parametrize("source,version,message,body", VECTORS, ids=IDS)
 def test_every_truncation_names_a_field(source, version, message, body):
     raw = bytes.fromhex(body)
-    for cut in range(len(raw)):
-        try:
-            decoded = decode_body(message.MSG_ID, raw[:cut], version)
-        except TruncatedError as exc:
-            assert exc.field and exc.offset is not None and exc.msg_id == message.MSG_ID
-        else:   # a tail of answers / a string: a shorter body is still a valid one
+    for cut, decoded, error in decode_prefixes(message, version, raw):
+        if error is None:   # a tail of answers / a string: a shorter body is still a valid one
             assert encode_body(decoded, version) == raw[:cut]
 
 
