@@ -2,7 +2,7 @@
 
 Three ways to use ``smallchi.jsonl`` (schema: ``../shared/vectors/README.md``):
 
-* ``load_smallchi(scope=None) -> list[dict]`` (plain function, cached; raises
+* ``load_smallchi(scope=None) -> list[dict]`` (in ``conformance_support``, cached; raises
   ``FileNotFoundError`` when the file is absent);
 * the session fixture ``smallchi_records``: a callable ``smallchi_records(scope=None)``
   that skips the test with a clear reason when the file is absent;
@@ -13,37 +13,11 @@ Three ways to use ``smallchi.jsonl`` (schema: ``../shared/vectors/README.md``):
 """
 from __future__ import annotations
 
-import functools
-import json
-from pathlib import Path
 from typing import Callable
 
 import pytest
 
-SHARED = (Path(__file__).resolve().parents[2] / ".." / "shared").resolve()
-SMALLCHI = SHARED / "vectors" / "smallchi.jsonl"
-MISSING_REASON = f"conformance vectors not found at {SMALLCHI} (needs <repo>/../shared)"
-
-
-@functools.lru_cache(maxsize=1)
-def _all_records() -> tuple[dict, ...]:
-    with SMALLCHI.open(encoding="utf-8") as handle:
-        return tuple(json.loads(line) for line in handle if line.strip())
-
-
-def load_smallchi(scope: str | None = None) -> list[dict]:
-    """Every record of smallchi.jsonl, or those whose ``scope`` equals ``scope``."""
-    return [r for r in _all_records() if scope is None or r["scope"] == scope]
-
-
-def record_ids(records: list[dict]) -> list[str]:
-    """The record ids, made unique by a ``#n`` suffix on repeats (some tests hold several)."""
-    seen: dict[str, int] = {}
-    ids = []
-    for record in records:
-        count = seen[record["id"]] = seen.get(record["id"], 0) + 1
-        ids.append(record["id"] if count == 1 else f"{record['id']}#{count}")
-    return ids
+from conformance_support import MISSING_REASON, SMALLCHI, load_smallchi, record_ids
 
 
 @pytest.fixture(scope="session")

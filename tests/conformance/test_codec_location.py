@@ -10,9 +10,7 @@ for byte. ``DEVIATIONS`` lists the records where the standard and SmallChi part 
 """
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -21,31 +19,12 @@ from jt808.codec._extras import RawExtra
 from jt808.errors import RemoteProtocolError, TruncatedError
 from jt808.frame import Header, Version, header_size, pack, unescape
 
-SMALLCHI = (Path(__file__).resolve().parents[2] / ".." / "shared" / "vectors"
-            / "smallchi.jsonl").resolve()
+from conformance_support import SMALLCHI, record_ids, standard_records
+
 MSG_IDS = {0x0200, 0x0201, 0x0500, 0x0704, 0x8201, 0x8202, 0x8203, 0x8500}
 
-
-def _records() -> list[dict]:
-    if not SMALLCHI.is_file():
-        return []
-    records = [json.loads(line) for line in SMALLCHI.read_text(encoding="utf-8").splitlines()
-               if line.strip()]
-    return [r for r in records if r.get("msg_id") in MSG_IDS and not r.get("extension")
-            and not r.get("smallchi_specific")]
-
-
-def _ids(records: list[dict]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for record in records:
-        count = seen[record["id"]] = seen.get(record["id"], 0) + 1
-        out.append(record["id"] if count == 1 else f"{record['id']}#{count}")
-    return out
-
-
-RECORDS = _records()
-RECORD_IDS = _ids(RECORDS)
+RECORDS = standard_records(MSG_IDS)
+RECORD_IDS = record_ids(RECORDS)
 
 # -- C# name -> our value (wire units, as the vectors hold them) ---------------------------
 

@@ -21,9 +21,7 @@ into one 0x0801 carrying a whole JPEG (``test_demo5_reassembled``).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from pathlib import Path
 
 import attrs
 import pytest
@@ -33,11 +31,11 @@ from jt808.codec import (MESSAGES, LocationBasic, StoredMediaItem, decode, decod
 from jt808.errors import ChecksumError
 from jt808.frame import Frame, Version, escape, pack, unescape, unpack, xor_check
 
+from conformance_support import SMALLCHI as _SMALLCHI, record_ids, standard_records
+
 MSG_IDS = {0x0800, 0x0801, 0x0802, 0x0805, 0x8801, 0x8802, 0x8803, 0x8804, 0x8805, 0x0900,
            0x8900, 0x0901}
 _VERSIONS = {"2011": Version.V2011, "2013": Version.V2013, "2019": Version.V2019}
-_SMALLCHI = (Path(__file__).resolve().parents[2] / ".." / "shared" / "vectors"
-             / "smallchi.jsonl").resolve()
 _DEMO5 = "SmallChi/JT808:Demo5.cs::Test1"
 
 
@@ -90,27 +88,9 @@ _OPAQUE_DATA = {0x8900: ("data", 1)}
 _SEGMENT = re.compile(r"([A-Za-z0-9_]+)(?:\[(\d+)\])?$")
 
 
-def _records() -> list[dict]:
-    if not _SMALLCHI.is_file():
-        return []
-    with _SMALLCHI.open(encoding="utf-8") as handle:
-        records = [json.loads(line) for line in handle if line.strip()]
-    return [r for r in records if r["msg_id"] in MSG_IDS and r["test_kind"] in ("decode", "encode")
-            and not r.get("extension") and not r.get("smallchi_specific")]
-
-
-_ALL = _records()
+_ALL = standard_records(MSG_IDS, ("decode", "encode"))
 _SKIP_MISSING = pytest.mark.skipif(not _ALL, reason=f"vectors not found at {_SMALLCHI} "
                                                     "(needs <repo>/../shared)")
-
-
-def _ids(records: list[dict]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for record in records:
-        count = seen[record["id"]] = seen.get(record["id"], 0) + 1
-        out.append(record["id"] if count == 1 else f"{record['id']}#{count}")
-    return out
 
 
 def _cs_value(value):
@@ -219,7 +199,7 @@ _RUN = [r for r in _ALL if r["id"] != _DEMO5]
 
 
 @_SKIP_MISSING
-@pytest.mark.parametrize("record", _RUN, ids=_ids(_RUN))
+@pytest.mark.parametrize("record", _RUN, ids=record_ids(_RUN))
 def test_record(record: dict) -> None:
     version = _version(record)
     body = _body(record)

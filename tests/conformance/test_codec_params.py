@@ -10,9 +10,7 @@ that decodes re-encodes byte for byte. The records we do not follow are in
 """
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any, Callable
 
 import pytest
@@ -25,22 +23,12 @@ from jt808.errors import RemoteProtocolError, TruncatedError
 from jt808.frame import Frame, Version, pack, unpack
 from jt808.terminal._params_config import TerminalParams
 
-SHARED = (Path(__file__).resolve().parents[2] / ".." / "shared").resolve()
-SMALLCHI = SHARED / "vectors" / "smallchi.jsonl"
-MISSING = f"conformance vectors not found at {SMALLCHI} (needs <repo>/../shared)"
+from conformance_support import (MISSING_REASON as MISSING, SMALLCHI, record_ids,
+                                 standard_records)
+
 MSG_IDS = {0x8103, 0x0104, 0x8104, 0x8106, 0x8105, 0x8107, 0x0107, 0x8108, 0x0108}
 
-
-def _records() -> list[dict]:
-    if not SMALLCHI.is_file():
-        return []
-    records = [json.loads(line) for line in SMALLCHI.read_text(encoding="utf-8").splitlines()
-               if line.strip()]
-    return [r for r in records if r["msg_id"] in MSG_IDS and not r.get("extension")
-            and not r.get("smallchi_specific")]
-
-
-RECORDS = _records()
+RECORDS = standard_records(MSG_IDS)
 SINGLE = [r for r in RECORDS if r["test_kind"] != "decode_merge"]
 MERGE = [r for r in RECORDS if r["test_kind"] == "decode_merge"]
 
@@ -193,15 +181,6 @@ BUILDERS: dict[int, Callable[[dict], Any]] = {
 
 # -- tests ----------------------------------------------------------------------------
 
-def _ids(records: list[dict]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for record in records:
-        count = seen[record["id"]] = seen.get(record["id"], 0) + 1
-        out.append(record["id"] if count == 1 else f"{record['id']}#{count}")
-    return out
-
-
 def _body_and_frame(record: dict) -> tuple[bytes, Frame | None]:
     data = bytes.fromhex(record["hex"])
     if record["scope"] == "frame":
@@ -220,7 +199,7 @@ def _decode(record: dict) -> tuple[Any, bytes, Frame | None]:
 
 
 @pytest.mark.skipif(not SMALLCHI.is_file(), reason=MISSING)
-@pytest.mark.parametrize("record", SINGLE, ids=_ids(SINGLE))
+@pytest.mark.parametrize("record", SINGLE, ids=record_ids(SINGLE))
 def test_vector(record):
     version = Version(int(record["version"]))
     if record["id"] in NOT_CONFORMING:

@@ -22,9 +22,7 @@ waybill content of 0x0701 are bytes to us: their inner C# fields are not compare
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from pathlib import Path
 
 import attrs
 import pytest
@@ -34,6 +32,8 @@ from jt808.codec import _areas as areas
 from jt808.codec import _records as records
 from jt808.codec import _text as text
 from jt808.frame import Version, unpack
+
+from conformance_support import record_ids, standard_records
 
 MSG_IDS = {
     0x8300, 0x8301, 0x0301, 0x8302, 0x0302, 0x8303, 0x0303, 0x8304, 0x8400, 0x8401,
@@ -146,20 +146,6 @@ _OPAQUE_TAIL = {0x8700: ("cmd_data", 1), 0x8701: ("cmd_data", 1), 0x0700: ("cmd_
                 0x0701: ("data", 4)}
 
 _SEGMENT = re.compile(r"([A-Za-z0-9_]+)(?:\[(\d+)\])?")
-
-
-_SMALLCHI = (Path(__file__).resolve().parents[2] / ".." / "shared" / "vectors"
-             / "smallchi.jsonl").resolve()
-
-
-def _records() -> list[dict]:
-    if not _SMALLCHI.is_file():
-        return []
-    with _SMALLCHI.open(encoding="utf-8") as handle:
-        every = [json.loads(line) for line in handle if line.strip()]
-    return [r for r in every if r["msg_id"] in MSG_IDS
-            and r["test_kind"] in ("decode", "encode")
-            and not r.get("extension") and not r.get("smallchi_specific")]
 
 
 def _version(record: dict) -> Version:
@@ -330,17 +316,7 @@ def _build_message(record: dict, body: bytes, version: Version):
 
 # -- the tests ------------------------------------------------------------------------
 
-_ALL = _records()
-
-
-def _ids(items: list[dict]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for record in items:
-        seen[record["id"]] = seen.get(record["id"], 0) + 1
-        count = seen[record["id"]]
-        out.append(record["id"] if count == 1 else f"{record['id']}#{count}")
-    return out
+_ALL = standard_records(MSG_IDS, ("decode", "encode"))
 
 
 def _decode(record: dict, version: Version):
@@ -351,7 +327,7 @@ def _decode(record: dict, version: Version):
 
 
 @pytest.mark.skipif(not _ALL, reason="conformance vectors not found (needs <repo>/../shared)")
-@pytest.mark.parametrize("record", _ALL, ids=_ids(_ALL))
+@pytest.mark.parametrize("record", _ALL, ids=record_ids(_ALL))
 def test_record(record: dict) -> None:
     version = _version(record)
     body = _body(record)
