@@ -57,12 +57,15 @@ def config_from(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from .simulator import format_report, run_simulation
+    from .simulator import format_report, raise_file_limit, run_simulation
     try:
         config = config_from(args)
     except ValueError as exc:
         print(f"jt808 simulate: {exc}", file=sys.stderr)
         return 2
+    per_process = -(-config.terminals // config.processes)
+    for note in raise_file_limit(per_process):   # inherited by the worker processes
+        print(f"jt808 simulate: {note}", file=sys.stderr, flush=True)
     stats = run_simulation(config, sys.stderr)
     print(format_report(stats), flush=True)
     failed = stats.counters["ever_authenticated"] < stats.counters["terminals"] \

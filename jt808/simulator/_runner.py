@@ -30,7 +30,7 @@ async def simulate(config: SimConfig, *, first: int = 0, count: int | None = Non
     """
     count = config.terminals if count is None else count
     stats = Stats()
-    stats.notes.extend(raise_file_limit(count + 64))
+    stats.notes.extend(raise_file_limit(count))
     route = SharedRoute()
     baseline = rss_bytes()
     started = anyio.current_time()

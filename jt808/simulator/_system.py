@@ -8,8 +8,10 @@ __all__ = ["raise_file_limit", "rss_bytes"]
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
-def raise_file_limit(needed: int) -> list[str]:
-    """Raise RLIMIT_NOFILE's soft limit up to the hard one; lines saying what happened."""
+def raise_file_limit(terminals: int, spare: int = 64) -> list[str]:
+    """Raise RLIMIT_NOFILE's soft limit up to the hard one for ``terminals`` sockets
+    (plus ``spare`` other files); lines saying what happened."""
+    needed = terminals + spare
     try:
         import resource
     except ImportError:                               # not on this platform
@@ -25,8 +27,9 @@ def raise_file_limit(needed: int) -> list[str]:
         except (ValueError, OSError) as exc:
             notes.append(f"could not raise the open-file limit ({soft}): {exc}")
     if needed > soft:
-        notes.append(f"{needed} terminals need more sockets than the open-file limit "
-                     f"({soft}, hard {hard}); expect connect failures (ulimit -n)")
+        notes.append(f"{terminals} terminals need about {needed} open files, more than the "
+                     f"open-file limit ({soft}, hard {hard}): expect connect failures; "
+                     f"raise it (ulimit -n) or use --processes")
     return notes
 
 
