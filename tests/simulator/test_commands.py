@@ -54,3 +54,27 @@ async def test_udp_and_2019_terminals_report_without_loss():
     assert stats.counters["ever_authenticated"] == 4 and stats.lost == 0
     assert stats.latency[0x0200].count >= 4
     assert all(len(phone) for phone in platform.terminals)
+
+
+async def test_a_dropped_link_is_reconnected_and_logged_in_again():
+    async with Platform() as platform:
+        await platform.serve("tcp://127.0.0.1:0")
+        config = SimConfig(platform.url("tcp"), terminals=2, duration=3.5, rate=0.3,
+                           ramp=0.1, drain=2.0, progress=False)
+        result = {}
+
+        async def run() -> None:
+            result["stats"] = await simulate(config)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(run)
+            phone = config.phone(0)
+            await platform.wait_message(phone, 0x0200, timeout=5)
+            await platform.disconnect(phone)
+            await platform.wait_for(lambda: platform.terminals[phone].connections >= 2
+                                    and platform.terminals[phone].authenticated, timeout=5)
+    stats = result["stats"]
+    assert stats.counters["reconnects"] >= 1
+    assert stats.counters["ever_authenticated"] == 2
+    assert stats.sent_by_type[0x0102] >= 3              # auth again, no second register
+    assert stats.sent_by_type[0x0100] == 2
