@@ -32,6 +32,9 @@ __all__ = ["QuectelStream", "QuectelDatagram", "open_transport"]
 #: Largest payload of one AT+QISEND (quectel-at.md §2): the largest UDP datagram.
 MAX_SEND = 1460
 
+#: Seconds ``aclose`` waits (shielded from cancellation) for ``AT+QICLOSE``.
+CLOSE_GRACE = 2.0
+
 _OPTIONS = {
     "host": str, "port": int, "apn": str, "user": str, "password": str, "cid": int,
     "baudrate": int, "modem": lambda v: v,
@@ -67,7 +70,10 @@ class _QuectelSocket(AsyncResource):
 
     async def aclose(self) -> None:
         try:
-            with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
+            # Send AT+QICLOSE even while being cancelled, but never wait long: if the
+            # modem does not answer, the driver's next open recovers the id (563).
+            with anyio.move_on_after(CLOSE_GRACE, shield=True), \
+                    contextlib.suppress(Exception):
                 await self._sock.aclose()   # the modem may already have dropped it
         finally:
             await self._handle.aclose()

@@ -111,6 +111,18 @@ async def test_send_fail_beyond_retries_is_transport_error() -> None:
             assert await far.receive() == b"\x7e next one \x7e"
 
 
+async def test_lost_prompt_is_transport_error_not_a_hang() -> None:
+    """One flipped bit turns the ``>`` prompt into ``?``: the send times out in the
+    driver and surfaces as a TransportError caused by ModemTimeout."""
+    from hal.errors import ModemTimeout
+    async with tcp_through_modem() as (sim, near, far):
+        near.modem.send_timeout = 0.5
+        sim.garble_next_output()
+        with anyio.fail_after(10), pytest.raises(TransportError) as info:
+            await near.send(b"\x7e garbled \x7e")
+        assert isinstance(info.value.__cause__, ModemTimeout)
+
+
 def _closed_tcp_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -101,10 +101,11 @@ async def test_stream_receive_honours_max_bytes(stream_link: Any) -> None:
         payload = bytes(range(256)) * 4
         await near.send(payload)
         got = bytearray()
-        while len(got) < len(payload):
-            chunk = await far.receive(7)
-            assert 1 <= len(chunk) <= 7
-            got += chunk
+        with anyio.fail_after(10):
+            while len(got) < len(payload):
+                chunk = await far.receive(7)
+                assert 1 <= len(chunk) <= 7
+                got += chunk
         assert bytes(got) == payload
         with pytest.raises(ValueError):
             await far.receive(0)
