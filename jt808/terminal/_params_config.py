@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 
 import attrs
 
-from ..codec import PARAM_TYPES, TerminalParam, encode_param_value
+from ..codec import PARAM_TYPES, TerminalParam, decode_param_value, encode_param_value
 from ..errors import LocalProtocolError
 
 __all__ = ["TerminalParams"]
@@ -206,14 +206,7 @@ def _value_from_wire(param_id: int, raw: bytes) -> Any:
     if codes is not None and len(raw) == 1:
         by_code = {code: unit for unit, code in codes.items()}
         return by_code.get(raw[0], raw[0])
-    kind = PARAM_TYPES.get(param_id)
-    if kind is None:
-        return raw
-    if kind.kind == "STRING":
-        return raw.decode("gbk", "surrogateescape")
-    if kind.is_int and len(raw) == kind.size:
-        return int.from_bytes(raw, "big")
-    return raw
+    return decode_param_value(param_id, raw)
 
 
 class TerminalParams:
