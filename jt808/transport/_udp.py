@@ -143,6 +143,7 @@ class UdpListener(AsyncResource, ListenerIterationMixin):
         self._peers: dict[Address, UdpPeer] = {}
         self._new_peers: deque[UdpPeer] = deque()
         self._reading = False
+        self._read_scope: anyio.CancelScope | None = None
         self._changed = anyio.Event()
         self.closed = False
 
@@ -153,6 +154,14 @@ class UdpListener(AsyncResource, ListenerIterationMixin):
     def forget(self, peer: UdpPeer) -> None:
         if self._peers.get(peer.remote_address) is peer:
             del self._peers[peer.remote_address]
+        if self._read_scope is not None:
+            self._read_scope.cancel()   # the reader may be the closed peer's task
+        self._notify()
+
+    def _notify(self) -> None:
+        """Wake every task in ``wait_until`` to check its condition again."""
+        self._changed.set()
+        self._changed = anyio.Event()
 
     async def wait_until(self, ready: Callable[[], bool]) -> None:
         """Read and file datagrams (or wait for the task that does) until ``ready()``."""
@@ -165,12 +174,13 @@ class UdpListener(AsyncResource, ListenerIterationMixin):
                 continue
             self._reading = True
             try:
-                with translate_errors(f"udp receive on {self.address}"):
+                with anyio.CancelScope() as self._read_scope, \
+                        translate_errors(f"udp receive on {self.address}"):
                     self._file(*await self.dsock.receive_from())
             finally:
+                self._read_scope = None
                 self._reading = False
-                self._changed.set()
-                self._changed = anyio.Event()
+                self._notify()
 
     def _file(self, data: bytes, address: Address) -> None:
         if not data:
@@ -188,7 +198,7 @@ class UdpListener(AsyncResource, ListenerIterationMixin):
         for peer in list(self._peers.values()):
             peer.closed = True
         self.dsock.close()
-        self._changed.set()
+        self._notify()
         await anyio.lowlevel.checkpoint()
 
 

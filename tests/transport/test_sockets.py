@@ -173,6 +173,37 @@ async def test_udp_closed_peer_and_closed_listener() -> None:
     await client.aclose()
 
 
+async def test_closing_a_udp_peer_wakes_its_waiting_receiver() -> None:
+    async with await open_listener("udp://127.0.0.1:0") as listener:
+        host, port = listener.address
+        one, two = [await open_transport(f"udp://{host}:{port}") for _ in range(2)]
+        peers = []
+        for client in (one, two):
+            await client.send(b"hi")
+            peers.append(await listener.accept())
+            await peers[-1].receive()
+        outcome = []
+
+        async def wait_on(peer: object) -> None:
+            try:
+                await peer.receive()  # type: ignore[attr-defined]
+            except TransportError:
+                outcome.append("closed")
+
+        with anyio.fail_after(5):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(wait_on, peers[0])   # becomes the reader
+                tg.start_soon(wait_on, peers[1])   # waits for the reader
+                await anyio.sleep(0.01)
+                await peers[1].aclose()
+                while len(outcome) < 1:
+                    await anyio.sleep(0.001)
+                await peers[0].aclose()           # no datagram comes: the read is cancelled
+        assert outcome == ["closed", "closed"]
+        for t in (one, two):
+            await t.aclose()
+
+
 async def test_memory_listener_accepts_each_opener() -> None:
     async with await open_listener("memory://depot") as listener:
         assert listener.address == "depot"
