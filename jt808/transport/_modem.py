@@ -38,10 +38,6 @@ class ModemHandle:
         self.modem = modem
         self._owned = owned
 
-    @property
-    def owned(self) -> bool:
-        return self._owned is not None
-
     async def aclose(self) -> None:
         owned, self._owned = self._owned, None
         if owned is not None:
@@ -53,10 +49,17 @@ class ModemHandle:
 
 async def acquire_modem(url: SplitResult, modem: Any | None, baudrate: int | None,
                         init_sms: bool = False) -> ModemHandle:
-    """Use ``modem`` as given, or open ``url.path`` and initialise a driver on it."""
+    """Use ``modem`` as given, or open ``url.path`` and initialise a driver on it.
+
+    ``init_sms`` runs ``modem.sms_init()`` (PDU mode, +CMTI, stored messages) on
+    either; it is harmless to repeat on a shared driver.
+    """
     if modem is not None:
         if url.path not in ("", "/"):
             raise ValueError(f"give either a device path or modem=, not both ({url.geturl()!r})")
+        if init_sms:
+            with translate_modem_errors("sms init"):
+                await modem.sms_init()
         return ModemHandle(modem, None)
     if url.path in ("", "/"):
         raise ValueError(f"no device in {url.geturl()!r} (expected {url.scheme}:///dev/ttyUSB2?...)"

@@ -11,6 +11,7 @@ Options: ``number``/``numbers``, ``baudrate``, ``modem=`` (share an open driver)
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, ClassVar
 from urllib.parse import SplitResult
@@ -27,6 +28,7 @@ __all__ = ["SmsTransport", "open_transport", "number_matches"]
 MAX_SMS_DATAGRAM = 255 * 134
 
 _OPTIONS = {"number": str, "numbers": lambda v: v, "baudrate": int, "modem": lambda v: v}
+_NUMBER = re.compile(r"\+?[0-9]{1,20}")
 #: Longest country calling code: how many extra leading digits still match.
 _COUNTRY_CODE_DIGITS = 3
 
@@ -83,7 +85,7 @@ def _numbers(url: SplitResult, opts: dict[str, Any]) -> list[str]:
     numbers = [n for n in given if n]
     if "number" in opts and opts["number"] not in numbers:
         numbers.insert(0, opts["number"])
-    if not numbers or not all(_digits(n) for n in numbers):
+    if not numbers or not all(_NUMBER.fullmatch(n) for n in numbers):
         raise ValueError(f"{url.geturl()!r} needs number=<platform SMS number> (digits)")
     return numbers
 

@@ -170,6 +170,7 @@ async def test_modem_gone_mid_stream_is_transport_error() -> None:
     "quectel+udp:///dev/ttyUSB2?host=h&port=1&speed=9",
     "sms://",                                          # no number
     "sms:///dev/ttyUSB2?number=abc",
+    "sms:///dev/ttyUSB2?number=138-0013",
 ])
 async def test_bad_modem_urls_are_value_errors(url: str) -> None:
     simulator_or_skip()
@@ -198,7 +199,6 @@ async def test_one_driver_shared_by_tcp_udp_sms_and_modem_info() -> None:
                                       modem=modem)
         datagrams = await open_transport(f"quectel+udp://?host={udp_host}&port={udp_port}",
                                          modem=modem)
-        await modem.sms_init()
         sms = await open_transport(f"sms://?number={PLATFORM_NUMBER}", modem=modem)
         tcp_far = await tcp_listener.accept()
         await datagrams.send(b"udp \x7e")
