@@ -4,17 +4,28 @@ A handler is ``async def handler(terminal, message, header) -> None`` and sends 
 answer. ``Terminal.on(msg_id, handler)`` replaces one; the ``None`` key answers every id
 without an entry with 0x0001 result 3 (not supported). Hooks for the application are
 plain attributes of the terminal: ``on_control(message)`` (0x8105) and
-``on_text(message)`` (0x8300), called before the 0x0001 ok.
+``on_text(message)`` (0x8300), called before the 0x0001 ok;
+``on_vehicle_control(message)`` (0x8500), called before the 0x0500;
+``on_upgrade(upgrade_type, manufacturer_id, firmware_version, package) -> 0|1|2``
+(0x8108, after the 0x0001; its result goes out in 0x0108).
 """
 from __future__ import annotations
 
+import functools
 import inspect
+import logging
 from typing import Any, Awaitable, Callable
+
+import anyio
 
 from ..codec import (CameraShootResponse, LocationBasic, LocationQueryResponse,
                      MediaDataUpload, MediaEventUpload, QueryAreaRouteResponse,
-                     QueryTerminalParamsResponse, TerminalPropertiesResponse)
+                     QueryTerminalParamsResponse, TerminalPropertiesResponse, UpgradeResult,
+                     VehicleControlResponse)
+from ..errors import ResponseTimeout, TransportError
 from ..frame import Header, Version
+
+log = logging.getLogger("jt808.terminal")
 
 __all__ = ["DEFAULT_HANDLERS", "Handler", "RESULT_OK", "RESULT_FAILED", "RESULT_NOT_SUPPORTED"]
 
@@ -76,6 +87,56 @@ async def temporary_tracking(terminal, message, header: Header) -> None:
 async def terminal_control(terminal, message, header: Header) -> None:
     await _call_hook(getattr(terminal, "on_control", None), message)
     terminal.reply(header, RESULT_OK)
+
+
+async def vehicle_control(terminal, message, header: Header) -> None:
+    """0x8500 -> hook, then 0x0500 with the position after the control."""
+    await _call_hook(getattr(terminal, "on_vehicle_control", None), message)
+    report = await terminal.reporter.snapshot()
+    await terminal.send(VehicleControlResponse(header.serial, report))
+
+
+async def confirm_alarm(terminal, message, header: Header) -> None:
+    """0x8203 -> clear the confirmed alarm bits, 0x0001."""
+    terminal.confirm_alarms(message.alarm_type, message.alarm_msg_serial_no)
+    terminal.reply(header, RESULT_OK)
+
+
+_UPGRADE_FAILED = 1
+
+
+async def _run_upgrade_hook(hook: Any, message) -> int:
+    args = (message.upgrade_type, message.manufacturer_id, message.firmware_version,
+            message.upgrade_package)
+    try:
+        if inspect.iscoroutinefunction(hook):
+            result = await hook(*args)
+        else:                                        # flashing may block: not on the loop
+            result = await anyio.to_thread.run_sync(functools.partial(hook, *args))
+            if inspect.isawaitable(result):
+                result = await result
+    except Exception:
+        log.exception("on_upgrade failed")
+        return _UPGRADE_FAILED
+    return result if result in (0, 1, 2) else _UPGRADE_FAILED
+
+
+async def upgrade(terminal, message, header: Header) -> None:
+    """0x8108 (reassembled by the session) -> 0x0001, ``on_upgrade``, 0x0108."""
+    hook = getattr(terminal, "on_upgrade", None)
+    if hook is None:
+        terminal.reply(header, RESULT_NOT_SUPPORTED)
+        return
+    terminal.reply(header, RESULT_OK)
+    result = UpgradeResult(message.upgrade_type, await _run_upgrade_hook(hook, message))
+    terminal.pending_upgrade_result = result
+    try:
+        reply = await terminal.request(result)
+    except (ResponseTimeout, TransportError) as exc:
+        log.warning("0x0108 not acknowledged, sent again after login: %s", exc)
+        return
+    if terminal.pending_upgrade_result is result and reply.result == 0:
+        terminal.pending_upgrade_result = None
 
 
 async def text_message(terminal, message, header: Header) -> None:
@@ -162,5 +223,5 @@ DEFAULT_HANDLERS: dict[int | None, Handler] = {
     0x8105: terminal_control, 0x8300: text_message, 0x8801: take_photo,
     0x8600: store_area, 0x8602: store_area, 0x8604: store_area, 0x8606: store_area,
     0x8601: delete_area, 0x8603: delete_area, 0x8605: delete_area, 0x8607: delete_area,
-    0x8608: query_areas,
+    0x8608: query_areas, 0x8500: vehicle_control, 0x8203: confirm_alarm, 0x8108: upgrade,
 }

@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 import anyio
+import attrs
 
 from ..codec import LocationReport, SatelliteCount
 from ..errors import JT808Error
@@ -72,14 +73,30 @@ class Reporter:
         return value if isinstance(value, (int, float)) and value > 0 else DEFAULT_INTERVAL
 
     async def current(self) -> LocationReport | None:
-        """A report of the GNSS position now (the last one if the receiver gives none)."""
+        """A report of the GNSS position now (the last one, with today's alarm and status
+        flags, if the receiver gives none)."""
         gnss = self.terminal.gnss
         fix = await gnss.read() if gnss is not None else None
         if fix is None:
+            last = self.last_report
+            if last is not None and (last.alarm_flag, last.status) != (self.alarm_flag,
+                                                                      self.status):
+                self.last_report = attrs.evolve(last, alarm_flag=self.alarm_flag,
+                                                status=self.status)
             return self.last_report
         self.last_report = fix_to_report(fix, alarm_flag=self.alarm_flag, status=self.status,
                                          extras=self.extras)
         return self.last_report
+
+    async def snapshot(self) -> LocationReport:
+        """``current()``, or with no position known yet an unpositioned report (0, 0)
+        stamped now, so that alarms and 0x0500 can still be sent."""
+        report = await self.current()
+        if report is not None:
+            return report
+        now = dt.datetime.now(_GMT8).replace(tzinfo=None, microsecond=0)
+        return LocationReport(self.alarm_flag, self.status & ~_STATUS_POSITIONED, 0.0, 0.0,
+                              0, 0.0, 0, now, self.extras)
 
     async def loop(self, stop: anyio.Event) -> None:
         """Report every ``interval()`` seconds until ``stop`` is set."""

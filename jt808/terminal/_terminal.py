@@ -17,6 +17,35 @@ are answered by the handler table of ``_handlers`` (override with ``on(msg_id, f
 Positions that cannot be reported (link down, or a 0x0200 that timed out) go to the
 blind-area store and are uploaded with 0x0704 type 1 after the next authentication,
 oldest first, each batch deleted only once the platform's 0x8001 acknowledges it.
+
+Auth code, encryption, upgrade, alarms, vehicle control:
+
+- The auth code of a successful 0x8100 is kept in ``<store_path>.auth.json`` (or
+  ``auth_path``; see ``_auth_file``), so a restarted terminal authenticates without
+  registering; a refused code is removed and the re-registration's code replaces it.
+  A code in the file wins over the ``auth_code`` argument.
+- ``rsa_key`` (an ``RsaKeyPair``) or ``rsa_key_path`` (PEM, created when missing) is the
+  terminal's key, else one is generated on first use. ``await enable_encryption(e, n)``
+  (or the facade's ``set_encryption(True, e, n)``) takes the platform key (else the one
+  its 0x8A00 brings), turns on body encryption of the seed's encryptable ids, and sends
+  0x0A00 with our key (again after each authentication, and after each 0x8A00), so the
+  session decrypts the platform's encrypted bodies.
+- 0x8108: the session reassembles the subpackets (2019 asks for lost ones with 0x0005; a
+  2013 terminal waits for the platform to send them). The terminal answers 0x0001, calls
+  ``on_upgrade(upgrade_type, manufacturer_id, firmware_version, package)`` (sync hooks run
+  in a worker thread; returns 0 ok / 1 failed / 2 cancelled) and reports 0x0108 with that
+  result (kept and sent after the next authentication if the link is down). No hook:
+  0x0001 result 3 (not supported).
+- Alarms: ``set_alarm(bits)`` / ``clear_alarm(bits)`` change the ``alarm_flag`` of every
+  report (bits: an int mask, ``ALARM_BITS`` names or bit numbers); a change is reported at
+  once with 0x0200. A report that raises a clear-on-reply bit (``_alarms``: 0, 20, 21,
+  22, 27, 28, 31; and 3 before 2019) is critical: it is kept in the blind-area store as
+  kind ``"alarm"`` until a 0x8001 with result 0 or 4 confirms it, and re-sent (as 0x0200,
+  oldest first, before the position backlog) after the next authentication. Those bits
+  clear when the platform confirms a report carrying them, or by 0x8203 (which also drops
+  the matching stored alarms); the other bits hold until ``clear_alarm``.
+- 0x8500: ``on_vehicle_control(message)`` is called, then 0x0500 with the current
+  position is sent. 0x8203: the confirmed bits are cleared and 0x0001 is sent.
 """
 from __future__ import annotations
 
@@ -32,13 +61,16 @@ from typing import Any, Awaitable, Callable
 import anyio
 
 from ..codec import (LocationBatchReport, LocationReport, Message, TerminalAuth,
-                     TerminalRegister, decode_body, encode_body)
+                     TerminalRegister, UpgradeResult, decode_body, encode_body)
 from ..errors import JT808Error, RemoteProtocolError, ResponseTimeout, TransportError
 from ..frame import Header, Version
-from ..session import (AUTHENTICATED, MessageReceived, ReplyReceived, RequestTimedOut,
-                       TerminalSession, UnmatchedReply)
+from ..session import (AUTHENTICATED, MessageReceived, PeerKeyReceived, ReplyReceived,
+                       RequestTimedOut, RsaKeyPair, TerminalSession, UnmatchedReply)
 from ..transport import open_transport
+from ._alarms import CONFIRMABLE_MASK, CONFIRMED_RESULTS, alarm_mask, clear_on_reply_mask
+from ._auth_file import AuthCodeFile, auth_path_for
 from ._blind_store import BlindAreaStore
+from ._encryption import EncryptionMixin
 from ._handlers import DEFAULT_HANDLERS, Handler
 from ._param_store import ParamStore
 from ._reporting import Reporter
@@ -49,6 +81,7 @@ log = logging.getLogger("jt808.terminal")
 
 _BEARERS = {"udp": "udp", "quectel+udp": "udp", "sms": "sms"}
 BLIND_KIND = "position"
+ALARM_KIND = "alarm"
 Listener = Callable[[Message, Header], Any]
 
 
@@ -66,7 +99,7 @@ class _Waiter:
             self.event.set()
 
 
-class Terminal:
+class Terminal(EncryptionMixin):
     """A JT/T 808 terminal on one link. See the module docstring."""
 
     blind_batch = 10          # positions per 0x0704 blind-area upload
@@ -81,6 +114,9 @@ class Terminal:
                  store_path: str | Path | None = None,
                  params: dict[int, Any] | None = None,
                  params_path: str | Path | None = None,
+                 auth_path: str | Path | None = None,
+                 rsa_key: RsaKeyPair | None = None,
+                 rsa_key_path: str | Path | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._target = url_or_transport
         self.version = Version(version)
@@ -88,7 +124,13 @@ class Terminal:
         scheme = url_or_transport.split(":", 1)[0] if isinstance(url_or_transport, str) else ""
         self.session = TerminalSession(phone, self.version, bearer=_BEARERS.get(scheme, "tcp"),
                                        params=self.params.link_params())
-        self.session.auth_code = auth_code
+        self.auth_file = AuthCodeFile(auth_path_for(store_path, auth_path), phone)
+        self.session.auth_code = self.auth_file.load() or auth_code
+        self._rsa_key, self._rsa_key_path = rsa_key, rsa_key_path
+        self.encryption_enabled = False
+        self.on_upgrade: Callable[..., Any] | None = None
+        self.on_vehicle_control: Callable[..., Any] | None = None
+        self.pending_upgrade_result: UpgradeResult | None = None
         self.register_info = register_info
         self.imei, self.app_version = imei, app_version
         self.gnss, self.modem_info, self.camera = gnss, modem_info, camera
@@ -112,6 +154,8 @@ class Terminal:
         self._wake = anyio.Event()
         self._waiters: dict[int, _Waiter] = {}
         self._uploading = False
+        self._alarms_in_flight: set[int] = set()
+        self._alarm_serials: dict[int, int] = {}       # serial of a sent alarm -> store id
         self._media_id = 0
         self.error: BaseException | None = None      # last connection error (for status)
 
@@ -301,6 +345,8 @@ class Terminal:
         while (event := self.session.next_event()) is not None:
             if isinstance(event, ReplyReceived):
                 self._notify(event.reply, event.header)
+                if event.header.msg_id == 0x8100 and event.reply.result == 0:
+                    self.auth_file.save(event.reply.auth_code)
                 waiter = self._waiters.get(event.request_serial)
                 if waiter is not None:
                     waiter.resolve(event.reply)
@@ -315,6 +361,9 @@ class Terminal:
                 self._require_tg().start_soon(self._answer, event.message, event.header)
             elif isinstance(event, UnmatchedReply):
                 self._notify(event.message, event.header)
+            elif isinstance(event, PeerKeyReceived):
+                if self.encryption_enabled:
+                    self._require_tg().start_soon(self._send_key_quietly)
             else:
                 log.debug("session event %r", event)
 
@@ -347,8 +396,12 @@ class Terminal:
         return serial
 
     def reply(self, header: Header, result: int = 0) -> int:
-        """The general answer 0x0001 to the platform message with ``header``."""
+        """The general answer 0x0001 to the platform message with ``header``; a message
+        that came in subpackets is answered with the serial of its last packet."""
         self._check_link()
+        if header.packet is not None and header.packet[0] > 1:
+            total, index = header.packet
+            header = header._replace(serial=(header.serial - index + total) & 0xFFFF)
         serial = self.session.reply(header, result, self.clock())
         self._flush()
         return serial
@@ -393,8 +446,19 @@ class Terminal:
         message = TerminalAuth(self.session.auth_code or "", self.imei, self.app_version)
         reply = await self.request(message)
         if reply.result == 0:
+            self._require_tg().start_soon(self._after_auth)
             self.start_blind_upload()
         return reply
+
+    async def _after_auth(self) -> None:
+        if self.encryption_enabled:
+            await self._send_key_quietly()
+        result = self.pending_upgrade_result
+        if result is not None:
+            with contextlib.suppress(ResponseTimeout, TransportError):
+                reply = await self.request(result)
+                if self.pending_upgrade_result is result and reply.result == 0:
+                    self.pending_upgrade_result = None
 
     async def login(self) -> Message:
         """Register if there is no auth code, authenticate, register again if the platform
@@ -404,30 +468,69 @@ class Terminal:
         reply = await self.authenticate()
         if reply.result != 0 and self.register_info is not None:
             self.session.auth_code = None
+            self.auth_file.save(None)
             if (await self.register()).result == 0:
                 reply = await self.authenticate()
         return reply
 
     # -- location and blind area ----------------------------------------------------
-    async def report_location(self, report: LocationReport) -> Message | None:
+    async def report_location(self, report: LocationReport, *, critical: bool = False
+                              ) -> Message | None:
         """0x0200; returns the platform's 0x8001, or ``None`` when the position went to
-        the blind-area store (link down, not authenticated, or no reply)."""
+        the blind-area store (link down, not authenticated, or no reply). A ``critical``
+        report (an alarm that must be confirmed) is stored as kind ``"alarm"`` first and
+        deleted only once a 0x8001 with result 0 or 4 confirms it."""
+        alarm_id = self._store(ALARM_KIND, report) if critical else None
+        if alarm_id is not None:
+            self._alarms_in_flight.add(alarm_id)
+        try:
+            return await self._send_report(report, alarm_id)
+        finally:
+            self._alarms_in_flight.discard(alarm_id)
+
+    async def _send_report(self, report: LocationReport, alarm_id: int | None
+                           ) -> Message | None:
         if not self.authenticated:
-            self.store_blind(report)
+            if alarm_id is None:
+                self.store_blind(report)
             return None
         try:
-            reply = await self.request(report)
-        except (ResponseTimeout, TransportError):
-            self.store_blind(report)
+            serial, reply = await self.request_serial(report)
+        except (ResponseTimeout, TransportError) as exc:
+            if alarm_id is None:
+                self.store_blind(report)
+            else:
+                self._remember_alarm(getattr(exc, "serial", -1), alarm_id)
             return None
-        if reply.result == 0 and self.store is not None and self.store.count(BLIND_KIND):
+        if alarm_id is not None:
+            self._remember_alarm(serial, alarm_id)
+        self._report_answered(report, reply, alarm_id)
+        if reply.result == 0 and self.store is not None and self.store.count():
             self.start_blind_upload()
         return reply
 
-    def store_blind(self, report: LocationReport) -> None:
+    def _report_answered(self, report: LocationReport, reply: Message,
+                         alarm_id: int | None) -> None:
+        """The standard's clear-on-reply rule, and the stored alarm's confirmation."""
+        if reply.result not in CONFIRMED_RESULTS:
+            return
+        self.reporter.alarm_flag &= ~(report.alarm_flag & clear_on_reply_mask(self.version))
+        if alarm_id is not None and self.store is not None:
+            self.store.delete([alarm_id])
+
+    def _remember_alarm(self, serial: int, alarm_id: int) -> None:
+        """Which stored alarm went out with which serial (for a 0x8203 naming it)."""
+        self._alarm_serials[serial] = alarm_id
+        while len(self._alarm_serials) > 64:
+            del self._alarm_serials[next(iter(self._alarm_serials))]
+
+    def _store(self, kind: str, report: LocationReport) -> int:
         if self.store is None:
             self._open_store()
-        self.store.append(BLIND_KIND, encode_body(report, self.version), time.time())
+        return self.store.append(kind, encode_body(report, self.version), time.time())
+
+    def store_blind(self, report: LocationReport) -> None:
+        self._store(BLIND_KIND, report)
 
     def start_blind_upload(self) -> None:
         if not self._uploading and self._tg is not None:
@@ -436,28 +539,99 @@ class Terminal:
 
     async def _upload_blind(self) -> None:
         try:
-            while self.authenticated and self.store is not None:
-                items = self.store.oldest(self.blind_batch, BLIND_KIND)
-                if not items:
-                    return
-                reports, bad = [], []
-                for item in items:
-                    try:
-                        reports.append(decode_body(0x0200, item.body, self.version))
-                    except RemoteProtocolError:
-                        bad.append(item.id)
-                self.store.delete(bad)
-                if not reports:
-                    continue
-                try:
-                    reply = await self.request(LocationBatchReport(1, tuple(reports)))
-                except (ResponseTimeout, TransportError):
-                    return
-                if reply.result != 0:
-                    return
-                self.store.delete(item.id for item in items)
+            if await self._resend_alarms():
+                await self._upload_positions()
         finally:
             self._uploading = False
+
+    def _decoded(self, items: list) -> list[tuple[int, LocationReport]]:
+        """(store id, report) of stored items; undecodable ones are dropped."""
+        good, bad = [], []
+        for item in items:
+            try:
+                good.append((item.id, decode_body(0x0200, item.body, self.version)))
+            except RemoteProtocolError:
+                bad.append(item.id)
+        self.store.delete(bad)
+        return good
+
+    async def _resend_alarms(self) -> bool:
+        """Critical alarm reports kept unconfirmed, one 0x0200 each, oldest first."""
+        while self.authenticated and self.store is not None:
+            items = [i for i in self.store.oldest(self.blind_batch, ALARM_KIND)
+                     if i.id not in self._alarms_in_flight]
+            if not items:
+                return True
+            for alarm_id, report in self._decoded(items):
+                try:
+                    serial, reply = await self.request_serial(report)
+                except (ResponseTimeout, TransportError) as exc:
+                    self._remember_alarm(getattr(exc, "serial", -1), alarm_id)
+                    return False
+                self._remember_alarm(serial, alarm_id)
+                self._report_answered(report, reply, alarm_id)
+                if reply.result not in CONFIRMED_RESULTS:
+                    return False
+        return False
+
+    async def _upload_positions(self) -> None:
+        while self.authenticated and self.store is not None:
+            items = self.store.oldest(self.blind_batch, BLIND_KIND)
+            if not items:
+                return
+            decoded = self._decoded(items)
+            if not decoded:
+                continue
+            try:
+                reply = await self.request(LocationBatchReport(1, tuple(r for _, r in decoded)))
+            except (ResponseTimeout, TransportError):
+                return
+            if reply.result != 0:
+                return
+            self.store.delete(item.id for item in items)
+
+    # -- alarms ---------------------------------------------------------------------
+    @property
+    def alarm_flag(self) -> int:
+        return self.reporter.alarm_flag
+
+    def set_alarm(self, bits: Any) -> int:
+        """Raise alarm ``bits`` (mask, ``ALARM_BITS`` name(s) or bit numbers); a change is
+        reported at once (critical when it raises a clear-on-reply bit). Returns the flag."""
+        return self._change_alarm(self.reporter.alarm_flag | alarm_mask(bits))
+
+    def clear_alarm(self, bits: Any) -> int:
+        """Clear alarm ``bits``; a change is reported at once. Returns the flag."""
+        return self._change_alarm(self.reporter.alarm_flag & ~alarm_mask(bits))
+
+    def _change_alarm(self, new: int) -> int:
+        old, self.reporter.alarm_flag = self.reporter.alarm_flag, new
+        raised = new & ~old
+        if new != old and self._tg is not None:
+            critical = bool(raised & clear_on_reply_mask(self.version))
+            self._tg.start_soon(self._report_alarm, critical)
+        return new
+
+    async def _report_alarm(self, critical: bool) -> None:
+        try:
+            await self.report_location(await self.reporter.snapshot(), critical=critical)
+        except (JT808Error, OSError) as exc:
+            log.warning("alarm report failed: %s", exc)
+
+    def confirm_alarms(self, alarm_type: int, serial: int = 0) -> None:
+        """0x8203: clear the confirmed bits; drop stored alarm reports they confirm (all
+        of those types for serial 0, else the one sent with ``serial``)."""
+        mask = alarm_type & CONFIRMABLE_MASK
+        self.reporter.alarm_flag &= ~mask
+        if self.store is None or not mask:
+            return
+        if serial:
+            alarm_id = self._alarm_serials.pop(serial, None)
+            self.store.delete([] if alarm_id is None else [alarm_id])
+            return
+        critical = clear_on_reply_mask(self.version)
+        items = self._decoded(self.store.oldest(self.store.count(ALARM_KIND), ALARM_KIND))
+        self.store.delete(i for i, r in items if r.alarm_flag & critical & ~mask == 0)
 
     # -- run ------------------------------------------------------------------------
     async def run(self) -> None:
