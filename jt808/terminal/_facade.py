@@ -24,6 +24,10 @@ Differences from the seed, on purpose:
   runs on its own thread, so it may call this object's methods.
 - ``set_encryption(encryption, rsa_e, rsa_n)`` accepts the reference example's swapped
   arguments (``rsa_e`` a hex string, ``rsa_n`` an int) as well as the standard order.
+  It also gives the platform the terminal's own key (0x0A00), so encrypted platform
+  bodies are decrypted; without ``rsa_e``/``rsa_n`` the platform key is the one its
+  0x8A00 brought, and with none yet it returns ``False`` (``Terminal.enable_encryption()``
+  instead waits for the 0x8A00).
 """
 from __future__ import annotations
 
@@ -198,18 +202,27 @@ class JTT808:
 
     # -- connection -----------------------------------------------------------------
     def set_encryption(self, encryption: bool, rsa_e: Any = None, rsa_n: Any = None) -> bool:
+        """On: take the platform key (these arguments, or its 0x8A00), use the terminal's
+        own key (``rsa_key``/``rsa_key_path`` option, else generated) and send it in
+        0x0A00 now when authenticated (else after authentication). Off: plain bodies."""
         if isinstance(rsa_e, str) and isinstance(rsa_n, int):
             rsa_e, rsa_n = rsa_n, rsa_e                     # the reference example's order
-        session = self.terminal.session
+        terminal = self.terminal
+        if not encryption:
+            terminal.disable_encryption()
+            return True
         try:
-            if rsa_e is not None and rsa_n is not None:
-                n = int(rsa_n, 16) if isinstance(rsa_n, str) else int(rsa_n)
-                session.set_peer_key(int(rsa_e), n)
-            if encryption and session.peer_key is None:
-                return False
-        except (JT808Error, ValueError, TypeError):
+            has_key = rsa_e is not None and rsa_n is not None
+            if not has_key and terminal.session.peer_key is None:
+                return False                                # no platform key (0x8A00) yet
+            if self._portal is not None and terminal.authenticated:
+                reply = self._call(terminal.enable_encryption, *((rsa_e, rsa_n) if has_key
+                                                                 else ()))
+                return reply is not None and reply.result == 0
+            terminal.configure_encryption(*((rsa_e, rsa_n) if has_key else ()))
+        except (JT808Error, ValueError, TypeError) as exc:
+            log.info("set_encryption failed: %s", exc)
             return False
-        session.encrypt = bool(encryption)
         return True
 
     def connect(self) -> bool:
