@@ -42,21 +42,23 @@ class ScriptedGnss:
     """Read ``n`` gives a valid fix at ``BASE_UTC + n`` s; after ``stop()`` reads block
     (so the reporter sends nothing more: a ``None`` would make it repeat the last one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, first: int = 0) -> None:
+        self.first = first
         self.produced = 0
         self._stopped = False
 
     async def read(self) -> Fix:
         if self._stopped:
             await anyio.sleep_forever()
-        n = self.produced
+        n = self.first + self.produced
         self.produced += 1
         return Fix(31.0 + n * 1e-4, 121.0 + n * 1e-4, 10.0, 36.0, n % 360,
                    BASE_UTC + dt.timedelta(seconds=n), 8, True)
 
-    def stop(self) -> int:
+    def stop(self) -> range:
+        """No more fixes; returns the numbers of those produced."""
         self._stopped = True
-        return self.produced
+        return range(self.first, self.first + self.produced)
 
 
 def position_number(report: Any) -> int:
@@ -66,25 +68,44 @@ def position_number(report: Any) -> int:
 
 @attrs.frozen
 class Tally:
-    sent: int                    # positions the GNSS produced (each reported once)
-    received: int                # position items the platform got (0x0200 + 0x0704)
+    sent: int                    # positions produced (each reported once)
+    received: int                # distinct positions the platform got (0x0200 + 0x0704)
     lost: tuple[int, ...]        # produced, never received
-    duplicates: int              # received more than once (extra copies)
+    duplicates: int              # extra copies of a position in *different* messages
+    retransmitted: int           # extra copies in a retransmission (same msg id + serial)
     blind_items: int             # positions that came in 0x0704 type 1 batches
     blind_in_order: bool         # those, in arrival order, are strictly increasing
     connections: int             # links the platform saw from this terminal
 
 
-def tally(platform: Platform, produced: int) -> Tally:
+def _carriers(record: Any) -> list[tuple[int, int, int]]:
+    """``(msg_id, serial, n)`` for every position item the platform received."""
+    found = []
+    for header, message in record.received if record else []:
+        if header.msg_id == 0x0200:
+            found.append((0x0200, header.serial, position_number(message)))
+        elif header.msg_id == 0x0704:
+            found.extend((0x0704, header.serial, position_number(item))
+                         for item in message.items)
+    return found
+
+
+def tally(platform: Platform, produced: range | set[int]) -> Tally:
+    """Count at the platform: a retransmission (same message id and serial number, the
+    standard's way to say "the same message again") is not a duplicate; the same
+    position in two different messages is."""
     record = platform.terminals.get(PHONE)
-    positions = record.positions if record else []
-    numbers = [position_number(p) for p in positions]
-    counts = Counter(numbers)
-    blind = [position_number(item) for batch in (record.batches if record else [])
-             if batch.location_type == 1 for item in batch.items]
-    return Tally(produced, len(numbers), tuple(n for n in range(produced) if n not in counts),
-                 sum(c - 1 for c in counts.values()), len(blind),
-                 all(a < b for a, b in zip(blind, blind[1:])),
+    carriers = _carriers(record)
+    distinct = set(carriers)
+    counts = Counter(n for _, _, n in distinct)
+    blind = []
+    for header, message in record.received if record else []:
+        if header.msg_id == 0x0704 and message.location_type == 1:
+            blind.extend(position_number(item) for item in message.items)
+    blind_once = list(dict.fromkeys(blind))          # a retransmitted batch counts once
+    return Tally(len(produced), len(counts), tuple(n for n in sorted(produced) if n not in counts),
+                 sum(c - 1 for c in counts.values()), len(carriers) - len(distinct),
+                 len(blind_once), all(a < b for a, b in zip(blind_once, blind_once[1:])),
                  record.connections if record else 0)
 
 
@@ -137,7 +158,7 @@ class Rig:
 
     def store_count(self) -> int:
         store = self.terminal.store
-        return store.count() if store is not None else 0
+        return store.count("position") if store is not None else 0
 
     def quiet(self) -> bool:
         """Logged in, nothing in the blind-area store, no position awaiting its reply."""
@@ -147,7 +168,15 @@ class Rig:
         return (terminal.authenticated and not in_flight and not terminal._uploading
                 and self.store_count() == 0)
 
-    async def finish(self, timeout: float = 12.0) -> Tally:
+    async def wait_quiet(self, timeout: float = 10.0) -> None:
+        """Until ``quiet()``: inject a fault here so no acknowledgement is in flight (a
+        link lost between the platform's receipt and its 0x8001 duplicates the message:
+        JT/T 808 delivery is at least once)."""
+        with anyio.fail_after(timeout):
+            while not self.quiet():
+                await anyio.sleep(0.02)
+
+    async def finish(self, timeout: float = 12.0, also: set[int] = frozenset()) -> Tally:
         """Once the terminal is logged in with an empty blind-area store, stop the GNSS,
         wait until every produced position arrived and return the tally. (A position
         that timed out after the last upload waits in the store for the next acknowledged
@@ -158,10 +187,10 @@ class Rig:
         produced = self.gnss.stop()
         with contextlib.suppress(TimeoutError):
             await self.platform.wait_for(
-                lambda: received_numbers(self.platform) >= set(range(produced)),
+                lambda: received_numbers(self.platform) >= set(produced) | also,
                 timeout=timeout)
         await anyio.sleep(0.3)                # a late duplicate would show up here
-        return tally(self.platform, produced)
+        return tally(self.platform, set(produced) | also)
 
 
 Link = Callable[[Platform, Any], contextlib.AbstractAsyncContextManager[str]]
@@ -238,6 +267,12 @@ class FaultProxy:
 
     def cut_mid_frame(self, msg_id: int) -> None:
         self._cut_msg = msg_id
+
+    def drop(self) -> None:
+        """Close every current connection, both sides (like a reset)."""
+        for link in self.links:
+            if link.scope is not None:
+                link.scope.cancel()
 
     def freeze(self) -> None:
         for link in self.links:

@@ -1,0 +1,138 @@
+"""Faults in the terminal's own storage: the process killed (SIGKILL) while it writes
+the blind-area store, then restarted with the same file; the disk full while storing."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import anyio
+import pytest
+
+from jt808.errors import JT808Error
+
+from faults_support import FaultProxy, ScriptedGnss, running, save_result
+from test_faults_tcp import assert_exactly_once
+
+pytestmark = pytest.mark.anyio
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+
+#: the terminal process: not connected, so every position goes to the blind-area store;
+#: prints each position number once ``report_location`` returned (the append committed)
+TERMINAL_SCRIPT = textwrap.dedent("""
+    import sys
+    import anyio
+    sys.path.insert(0, sys.argv[2])
+    from faults_support import ScriptedGnss, make_terminal
+    from jt808.terminal._reporting import fix_to_report
+
+    async def main():
+        gnss = ScriptedGnss()
+        terminal = make_terminal("tcp://127.0.0.1:9", gnss=gnss, store_path=sys.argv[1])
+        async with terminal:
+            while True:
+                fix = await gnss.read()
+                assert await terminal.report_location(fix_to_report(fix)) is None
+                print(gnss.produced - 1, flush=True)
+
+    anyio.run(main)
+""")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def kill_terminal_after(store: Path, lines: int) -> list[int]:
+    """Run the terminal process, SIGKILL it after ``lines`` stored positions; return them."""
+    proc = subprocess.Popen([sys.executable, "-c", TERMINAL_SCRIPT, str(store), str(HERE)],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    stored = []
+    try:
+        for _ in range(lines):
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read()
+            stored.append(int(line))
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)               # mid-append, most likely
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+    return stored
+
+
+async def test_killed_while_storing_then_restarted_with_the_same_store(tmp_path: Path) -> None:
+    store = tmp_path / "blind.sqlite"
+    stored = await anyio.to_thread.run_sync(kill_terminal_after, store, 60)
+    assert stored == list(range(60))
+    # restarted: the new process's positions are numbered from 1000 on
+    with anyio.fail_after(25):
+        async with running(store_path=store, gnss=ScriptedGnss(first=1000)) as rig:
+            await rig.wait_authenticated()
+            await rig.platform.wait_for(lambda: rig.store_count() == 0, timeout=10)
+            result = await rig.finish(also=set(stored))
+    extra = result.received - result.sent      # a 61st append may have committed unprinted
+    save_result("terminal SIGKILLed while storing, restarted on the same file", result,
+                faults=1, written_before_kill=len(stored) + extra)
+    assert extra in (0, 1)
+    assert result.lost == () and result.duplicates == 0 and result.blind_in_order
+    assert result.blind_items >= 60
+
+
+async def test_disk_full_while_storing(tmp_path: Path, caplog: pytest.LogCaptureFixture
+                                       ) -> None:
+    caplog.set_level(logging.WARNING, logger="jt808.terminal")
+    proxy = FaultProxy()
+    with anyio.fail_after(30):
+        async with running(proxy.link, store_path=tmp_path / "blind.sqlite") as rig:
+            await rig.wait_authenticated()
+            await rig.wait_positions(1)
+            await rig.wait_quiet()
+            fillers = fill_the_disk(rig.terminal.store)
+            await rig.wait_positions(rig.positions() + 1)    # link up: a full disk is no matter
+            await rig.wait_quiet()
+            proxy.refuse = True                              # coverage lost ...
+            proxy.drop()
+            await rig.platform.wait_for(lambda: not rig.record().authenticated, timeout=5)
+            with anyio.fail_after(10):                       # ... positions cannot be stored
+                while len(full_errors(caplog)) < 2:
+                    await anyio.sleep(0.05)
+            rig.terminal.store.delete(fillers)               # space is freed
+            with anyio.fail_after(10):
+                while rig.store_count() < 2:
+                    await anyio.sleep(0.05)
+            proxy.refuse = False                             # coverage is back
+            await rig.wait_authenticated()
+            result = await rig.finish()
+    lost_to_full = len(full_errors(caplog))
+    save_result("disk full while storing (sqlite max_page_count)", result, faults=lost_to_full,
+                lost_to_full_disk=lost_to_full)
+    # what could be neither sent nor stored is lost, and only that; the rest once, in order
+    assert len(result.lost) == lost_to_full
+    assert result.duplicates == 0 and result.blind_in_order and result.blind_items >= 2
+
+
+def fill_the_disk(store) -> list[int]:
+    """A tiny "disk": cap the sqlite file a few pages above its size and fill it up."""
+    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+    store._db.execute(f"PRAGMA max_page_count = {pages + 4}")
+    ids = []
+    for size in (1500, 200, 20, 1):                 # until not even one byte more fits
+        with pytest.raises(JT808Error, match="full"):
+            for i in range(10_000):
+                ids.append(store.append("filler", os.urandom(size), now=float(i)))
+    return ids
+
+
+def full_errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records
+            if "location report failed" in r.getMessage() and "full" in r.getMessage()]
