@@ -5,6 +5,22 @@ short timeout, so it works the same on a tty, a pty, ``socket://`` and
 ``loop://``), feeds :class:`AtParser`, and routes what comes out: lines and the
 final result code to the command in flight, URCs to ``on_urc`` callbacks.
 Commands are serialised by a lock: one command (and its ``>`` data) at a time.
+
+Resynchronisation: a command that ends without its final result code (timeout
+or cancellation) leaves the link in an unknown state: the modem may still be
+waiting for the ``len`` payload bytes of ``AT+QISEND=id,len`` (its ``>`` prompt
+was garbled), and the late final result of that command must not be taken as
+the answer to the next one. So the channel then writes the payload anyway when
+the prompt never came (the modem was most likely waiting for exactly those
+bytes; if not, they end in an ERROR that is discarded), and sends the marker
+command ``AT+CMEE?``: every final result code is discarded until one preceded
+by a ``+CMEE:`` line arrives. The modem answers in order, so everything before
+that marker answer belongs to older commands. This happens at once after a
+timeout (bounded by ``sync_timeout``) and, if it did not succeed, again before
+the next command. Late ``+CMEE:`` answers of earlier sync attempts are
+recognised and discarded too. ``on_resync`` callbacks run after each
+successful resynchronisation (the modem re-polls sockets and SMS, since a
+garbled URC may have been lost).
 """
 from __future__ import annotations
 
@@ -24,6 +40,10 @@ __all__ = ["ATChannel", "ATResult", "open_channel"]
 
 UrcCallback = Callable[[Urc], Any]
 
+#: The marker command of a resynchronisation and the prefix of its answer line.
+SYNC_COMMAND = "AT+CMEE?"
+SYNC_REPLY = "+CMEE:"
+
 
 @attrs.frozen
 class ATResult:
@@ -41,6 +61,7 @@ class _InFlight:
     lines: list[str] = attrs.Factory(list)
     data: bytes | None = None
     final: Final | None = None
+    sync: bool = False              # a resync marker: only a final after "+CMEE:" ends it
     prompt: anyio.Event = attrs.Factory(anyio.Event)
     done: anyio.Event = attrs.Factory(anyio.Event)
 
@@ -64,6 +85,14 @@ class ATChannel:
         #: URCs nobody subscribed to (most recent first out), and stray lines.
         self.unhandled: deque[Urc] = deque(maxlen=keep_unhandled)
         self.stray_lines = 0
+        #: Seconds one resynchronisation may take (payload write plus marker round trip).
+        self.sync_timeout = 2.0
+        #: Successful resynchronisations, and final result codes discarded as stale.
+        self.resyncs = 0
+        self.discarded_finals = 0
+        self._needs_sync = False
+        self._owed_data: bytes | None = None     # payload of a QISEND whose prompt never came
+        self._resync_hooks: list[Callable[[], Any]] = []
 
     # ------------------------------------------------------------------ URCs
 
@@ -76,6 +105,16 @@ class ATChannel:
         route = (prefix, callback)
         self._routes.append(route)
         return lambda: self._routes.remove(route) if route in self._routes else None
+
+    def on_resync(self, callback: Callable[[], Any]) -> Callable[[], None]:
+        """Call ``callback()`` (must not block) after each successful resynchronisation."""
+        self._resync_hooks.append(callback)
+        return lambda: self._resync_hooks.remove(callback) if callback in self._resync_hooks else None
+
+    @property
+    def in_sync(self) -> bool:
+        """False while an unfinished command may still answer (resync pending)."""
+        return not self._needs_sync
 
     def _dispatch_urc(self, urc: Urc) -> None:
         handled = False
@@ -120,10 +159,23 @@ class ATChannel:
             elif isinstance(event, Prompt):
                 cmd.prompt.set()
             elif isinstance(event, Final):
+                if self._stale(cmd, event):
+                    self.discarded_finals += 1
+                    cmd.lines.clear()
+                    cmd.data = None
+                    continue
                 cmd.final = event
                 cmd.done.set()
                 cmd.prompt.set()
                 self._inflight = None
+
+    @staticmethod
+    def _stale(cmd: _InFlight, final: Final) -> bool:
+        """Is ``final`` (with ``cmd.lines`` before it) an older command's answer?"""
+        marked = any(line.startswith(SYNC_REPLY) for line in cmd.lines)
+        if cmd.sync:
+            return not (final.ok and marked)
+        return marked and cmd.command.upper() != SYNC_COMMAND
 
     def _fail(self, exc: BaseException) -> None:
         self._closed = exc
@@ -163,9 +215,13 @@ class ATChannel:
         async with self._lock:
             if self._closed is not None:
                 raise ChannelClosedError(str(self._closed))
+            if self._needs_sync and not await self._sync():
+                raise ModemTimeout(f"{cmd!r} not sent: the channel did not resynchronise "
+                                   f"({SYNC_COMMAND} unanswered in {self.sync_timeout} s)")
             inflight = _InFlight(cmd)
             self._inflight = inflight
             self._parser.begin(cmd)
+            timed_out = False
             try:
                 with anyio.fail_after(timeout):
                     await self._write(cmd.encode("latin-1") + b"\r")
@@ -175,11 +231,52 @@ class ATChannel:
                             await self._write(data)
                     await inflight.done.wait()
             except TimeoutError:
-                raise ModemTimeout(f"{cmd!r}: no final result code in {timeout} s") from None
+                timed_out = True
             finally:
-                if self._inflight is inflight:
-                    self._inflight = None
+                self._unfinished(inflight, data)
+            if timed_out:
+                lost_prompt = data is not None and not inflight.prompt.is_set()
+                synced = await self._sync()
+                raise ModemTimeout(
+                    f"{cmd!r}: no {'data prompt' if lost_prompt else 'final result code'} "
+                    f"in {timeout} s" + ("; the payload was written anyway to resynchronise "
+                                         "(it may have been sent)" if lost_prompt else "")
+                    + ("" if synced else "; resynchronisation pending"))
         return self._result(inflight)
+
+    def _unfinished(self, inflight: _InFlight, data: bytes | None) -> None:
+        """After a command: if it got no final result, resync before the next one."""
+        if self._inflight is inflight:
+            self._inflight = None
+        if inflight.final is not None or self._closed is not None:
+            return
+        self._needs_sync = True
+        if data is not None and not inflight.prompt.is_set():
+            self._owed_data = data
+
+    async def _sync(self) -> bool:
+        """Write owed payload, then ``AT+CMEE?`` until its answer; discard all before it."""
+        owed, self._owed_data = self._owed_data, None
+        marker = _InFlight(SYNC_COMMAND, sync=True)
+        self._inflight = marker
+        self._parser.begin(SYNC_COMMAND)
+        try:
+            with anyio.move_on_after(self.sync_timeout):
+                if owed:
+                    await self._write(owed)
+                # the leading CR ends any junk the modem took as a command line
+                await self._write(b"\r" + SYNC_COMMAND.encode() + b"\r")
+                await marker.done.wait()
+        finally:
+            if self._inflight is marker:
+                self._inflight = None
+        if marker.final is None or self._closed is not None:
+            return False
+        self._needs_sync = False
+        self.resyncs += 1
+        for hook in list(self._resync_hooks):
+            hook()
+        return True
 
     def _result(self, inflight: _InFlight) -> ATResult:
         final = inflight.final

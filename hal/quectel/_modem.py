@@ -25,6 +25,7 @@ MAX_SEND = 1460          # AT+QISEND=<id>,<len 1-1460> (§2)
 MAX_READ = 1500          # AT+QIRD=<id>,<len 1-1500> (§2)
 CONNECT_IDS = range(12)  # connectID 0-11 (§2)
 _SEND_FAIL = "SEND FAIL"
+_RESCAN = "rescan"       # SMS queue item: list the store (AT+CMGL=4) and read what is there
 
 
 def _fields(text: str) -> list[str]:
@@ -245,16 +246,25 @@ class QuectelModem:
         self._sockets: dict[int, QuectelSocket] = {}
         self._opening: dict[int, tuple[anyio.Event, list[int]]] = {}
         self._sms_ref = 0
+        self._sms_rescan = False         # a +CMTI was not queued: list the store again
         self._sms_send, self._sms_recv = anyio.create_memory_object_stream[Any](64)
         channel.on_urc("+QIURC:", self._on_qiurc)
         channel.on_urc("+QIOPEN:", self._on_qiopen)
         channel.on_urc("+CMTI:", self._on_cmti)
         channel.on_urc("+CMT:", self._on_cmt)
+        channel.on_resync(self._after_resync)
 
     async def _cmd(self, cmd: str, timeout: float | None = None,
                    data: bytes | None = None) -> ATResult:
         return await self.channel.command(cmd, timeout=timeout or self.command_timeout,
                                           data=data)
+
+    def _after_resync(self) -> None:
+        """A garbled URC may have been lost: re-poll every socket and the SMS store."""
+        for sock in list(self._sockets.values()):
+            sock._on_recv(None)          # AT+QIRD answers +QIRD: 0 when nothing is there
+        self._sms_rescan = True
+        self._queue_sms(_RESCAN)
 
     # ------------------------------------------------------------------ setup
 
@@ -392,6 +402,11 @@ class QuectelModem:
         if self.sms_storage:
             mem = _quoted_ok(self.sms_storage, "sms_storage")
             await self._cmd(f'AT+CPMS="{mem}","{mem}","{mem}"')
+        await self._list_stored()
+
+    async def _list_stored(self) -> None:
+        """AT+CMGL=4: queue every stored message (read ones too: they were never deleted)."""
+        self._sms_rescan = False
         listing = await self._cmd("AT+CMGL=4", self.sms_timeout)
         for line in listing.lines:
             if line.startswith("+CMGL:"):
@@ -399,11 +414,11 @@ class QuectelModem:
                 if f and f[0].isdigit():
                     self._queue_sms(int(f[0]))
 
-    def _queue_sms(self, item: int | bytes) -> None:
+    def _queue_sms(self, item: int | bytes | str) -> None:
         try:
             self._sms_send.send_nowait(item)
         except anyio.WouldBlock:
-            pass                        # stays stored on the SIM; found by the next sms_init
+            self._sms_rescan = True     # stays stored on the SIM; listed once the queue drains
 
     def _on_cmti(self, urc: Urc) -> None:
         f = _fields(urc.text)
@@ -428,9 +443,19 @@ class QuectelModem:
         return refs
 
     async def receive_sms(self) -> SmsDeliver:
-        """Next whole (reassembled) SMS: waits for +CMTI, AT+CMGR, then AT+CMGD."""
+        """Next whole (reassembled) SMS: waits for +CMTI, AT+CMGR, then AT+CMGD.
+
+        Each stored part is deleted right after it is read, so a consumer that
+        keeps calling this keeps the SIM store from filling. When an index could
+        not be queued (queue full) or after a channel resync (a +CMTI may have
+        been garbled), the store is listed again (AT+CMGL=4) once the queue drains.
+        """
         while True:
+            if self._sms_rescan and not self._sms_recv.statistics().current_buffer_used:
+                await self._list_stored()
             item = await self._sms_recv.receive()
+            if item == _RESCAN:
+                continue                # the flag set with it triggers the listing
             part = await (self._read_stored(item) if isinstance(item, int)
                           else self._decode_hex(item))
             if part is None:

@@ -193,6 +193,7 @@ def _ok(*_args: object) -> bytes:
 _HANDLERS = [
     (r"AT", _ok),
     (r"ATE([01])", FakePeer._ate),
+    (r"AT\+CMEE\?", lambda peer: b"\r\n+CMEE: 1\r\n\r\nOK\r\n"),   # the channel's resync marker
     (r"AT\+CMEE=1|AT\+QISDE=0|AT\+QURCCFG=\"urcport\",\"\w+\"|AT\+QICSGP=.*", _ok),
     (r"AT\+QIACT=(\d+)", FakePeer._qiact),
     (r"AT\+QIACT\?", FakePeer._qiact_query),
