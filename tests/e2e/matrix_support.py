@@ -242,3 +242,24 @@ async def wait(predicate: Any, timeout: float = 10.0, step: float = 0.01) -> Any
         while not (result := predicate()):
             await anyio.sleep(step)
     return result
+
+
+def unmatched_replies(platform: Any, phone: str) -> list[tuple[Any, Any]]:
+    """``(header, message)`` of every reply from ``phone`` that matched no platform request
+    (e.g. a 0x0104 or 0x0001 the terminal sends on its own), from now on.
+
+    ``Platform`` drops these (``TerminalRecord.received`` keeps only messages and matched
+    replies), so the matrix taps the connection's events.
+    """
+    from jt808.session import UnmatchedReply
+    found: list[tuple[Any, Any]] = []
+    driver = platform.connections[phone]
+    forward = driver.on_event
+
+    def on_event(event: Any) -> None:
+        if isinstance(event, UnmatchedReply):
+            found.append((event.header, event.message))
+        forward(event)
+
+    driver.on_event = on_event
+    return found

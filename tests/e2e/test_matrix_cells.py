@@ -15,13 +15,12 @@ from jt808.codec import (CameraShootCommand, QueryTerminalParams, TerminalGenera
                          TerminalLogout)
 from jt808.frame import Header, Version
 from jt808.platform import location
-from jt808.session import UnmatchedReply
 from jt808.terminal import Terminal
 
 from matrix_support import (DEFAULT_PACKET_BODY, FAST_PARAMS, PACKET_BODY, TRANSPORTS,
                             VERSIONS, phone_for, platform_for, register_info,
                             shared_simulator, terminal_url, fix_bearer, wait,
-                            PLATFORM_NUMBER, SMS_BACKEND)
+                            PLATFORM_NUMBER, SMS_BACKEND, unmatched_replies)
 
 pytestmark = pytest.mark.anyio
 
@@ -154,16 +153,12 @@ async def take_photo(version: Version, transport: str, platform, phone: str,
     return None
 
 
+
 def general_answers(platform, phone: str) -> list:
-    """Every 0x0001 from ``phone`` that matched no request, from now on."""
-    answers: list = []
-    driver = platform.connections[phone]
-    forward = driver.on_event
+    """Every 0x0001 from ``phone`` that matched no request, from now on (a live view)."""
+    found = unmatched_replies(platform, phone)
 
-    def on_event(event) -> None:
-        if isinstance(event, UnmatchedReply) and event.header.msg_id == 0x0001:
-            answers.append(event.message)
-        forward(event)
-
-    driver.on_event = on_event
-    return answers
+    class _Answers:
+        def __iter__(self):
+            return (m for h, m in found if h.msg_id == 0x0001)
+    return _Answers()
