@@ -13,13 +13,14 @@ from hal.camera import StaticCamera
 from hal.gnss import RouteGnss
 from jt808.codec import (CameraShootCommand, QueryTerminalParams, TerminalGeneralResponse,
                          TerminalLogout)
+from jt808.errors import ResponseTimeout
 from jt808.frame import Header, Version
 from jt808.platform import location
 from jt808.terminal import Terminal
 
 from matrix_support import (DEFAULT_PACKET_BODY, FAST_PARAMS, PACKET_BODY, TRANSPORTS,
                             VERSIONS, phone_for, platform_for, register_info,
-                            shared_simulator, terminal_url, fix_bearer, wait,
+                            shared_simulator, terminal_url, fix_bearer, wait, direct_url,
                             PLATFORM_NUMBER, SMS_BACKEND, unmatched_replies)
 
 pytestmark = pytest.mark.anyio
@@ -162,3 +163,86 @@ def general_answers(platform, phone: str) -> list:
         def __iter__(self):
             return (m for h, m in found if h.msg_id == 0x0001)
     return _Answers()
+
+
+# -- what the matrix had to work around (each a skip naming the bug until it is fixed) --
+
+def _find(exc: BaseException, kind: type, text: str) -> BaseException | None:
+    if isinstance(exc, BaseExceptionGroup):
+        return next((f for e in exc.exceptions if (f := _find(e, kind, text))), None)
+    if isinstance(exc, kind) and text in str(exc):
+        return exc
+    return _find(exc.__context__, kind, text) if exc.__context__ is not None else None
+
+
+@pytest.mark.parametrize("transport", ["quectel+tcp", "sms"])
+async def test_terminal_given_a_device_url(transport: str, sim, tmp_path) -> None:
+    """A user gives ``Terminal`` the modem URL with its device path (no shared driver)."""
+    phone = "13900009999"
+    failure: BaseException | None = None
+    with anyio.fail_after(15):
+        async with platform_for(transport) as platform:
+            url = direct_url(transport, platform, sim)
+            terminal = Terminal(url, phone=phone, register_info=register_info(Version.V2013),
+                                params=dict(FAST_PARAMS), store_path=tmp_path / "b.sqlite")
+            try:
+                async with anyio.create_task_group() as tg:
+                    async def session() -> None:
+                        async with terminal:
+                            with anyio.fail_after(8):
+                                await terminal.connect()
+                                assert (await terminal.login()).result == 0
+                            await terminal.close()
+                    tg.start_soon(session)
+            except BaseException as exc:              # noqa: BLE001 - inspected below
+                failure = _find(exc, RuntimeError, "cancel scope")
+                if failure is None:
+                    raise
+    if failure is not None:
+        pytest.skip(f"bug: Terminal({transport}://<pty>…) fails with RuntimeError "
+                    f"'{failure}': the transport opens the AT port in the caller's task and "
+                    "the terminal's driver task closes it (jt808/terminal/_terminal.py "
+                    "_drive; jt808/transport/_modem.py acquire_modem); expected login and "
+                    "close to work (jt808 run only avoids it for quectel+tcp/udp through "
+                    "shared_modem_url; sms:// has no such path)")
+    assert platform.terminals[phone].auth_code
+
+
+@pytest.mark.parametrize("transport", ["quectel+udp"])
+async def test_shared_modem_udp_bearer(transport: str, sim) -> None:
+    """The URL ``shared_modem_url`` gives the terminal for quectel+udp."""
+    from jt808.platform._shared_modem import shared_modem_url
+    with anyio.fail_after(10):
+        async with platform_for(transport) as platform:
+            async with shared_modem_url(direct_url(transport, platform, sim)) as url:
+                terminal = Terminal(url, phone="13900009998")
+    if terminal.session.bearer != "udp":
+        pytest.skip(f"bug: Terminal({url.split('?')[0]}…) uses bearer "
+                    f"{terminal.session.bearer!r}: jt808/terminal/_terminal.py _BEARERS lacks "
+                    "'shared-modem+udp', so UDP links through `jt808 run`/demo time out and "
+                    "retry by 0x0002/0x0003 (TCP) instead of 0x0004/0x0005; expected 'udp'")
+
+
+async def test_platform_learns_2011_from_the_registration() -> None:
+    """A default ``Platform`` (no version configured) and a 2011 terminal."""
+    with anyio.fail_after(10):
+        async with platform_for("tcp") as platform:
+            host, port = platform.address("tcp")
+            terminal = Terminal(f"tcp://{host}:{port}", phone="13900009997",
+                                version=Version.V2011, register_info=register_info(
+                                    Version.V2011), params={0x0001: 0, 0x0002: 1, 0x0003: 0})
+            async with terminal:
+                await terminal.connect()
+                try:
+                    reply = await terminal.register()
+                except ResponseTimeout:
+                    reply = None
+                await terminal.close()
+    if reply is None:
+        pytest.skip("bug: a default Platform decodes a 2011 0x0100 (model 8 bytes, id 7) as "
+                    "2013 (the headers are the same), fails with TruncatedError at "
+                    "'terminal_id' and answers 0x8001 result 2, so the terminal never gets "
+                    "0x8100; expected the body length to tell 2011 from 2013 (jt808-notes: "
+                    "'only bodies tell them apart (e.g. 0x0100 length)'); the matrix passes "
+                    "session_options={'version': Version.V2011}")
+    assert reply.result == 0 and reply.auth_code
