@@ -233,3 +233,19 @@ async def test_terminal_disconnect_fails_pending_request():
                 tg.start_soon(hang_up)
                 with pytest.raises(TransportError):
                     await platform.request("13500000005", QueryTerminalParams(), timeout=5)
+
+
+async def test_memory_listener_serves_too():
+    async with Platform() as platform:
+        await platform.serve("memory://platform-test")
+        assert platform.url("memory") == "memory://platform-test"
+        async with await MiniTerminal.connect("memory://platform-test", "13300000001") as t:
+            await t.login()
+            assert (await t.report()).result == 0
+        assert len(platform.terminals["13300000001"].positions) == 1
+
+
+async def test_bad_listen_url_raises_at_serve():
+    async with Platform() as platform:
+        with pytest.raises(ValueError, match="no port"):
+            await platform.serve("tcp://127.0.0.1")
