@@ -231,6 +231,14 @@ class ModemSimulator:
                 return
             fn()
 
+    def post(self, fn: Callable[[], None]) -> None:
+        """Queue ``fn`` to run in the loop thread; do not wait for it."""
+        if self._thread is None or self._stopping:
+            fn()
+            return
+        self._posted.put(fn)
+        self._wake()
+
     def call(self, fn: Callable[[], Any]) -> Any:
         """Run ``fn`` in the loop thread and return its result (or raise its error)."""
         if self._thread is None or self._thread is threading.current_thread() or self._stopping:
@@ -375,12 +383,17 @@ class ModemSimulator:
             self.sms_centre.submit(self.config.number, whole[0], whole[1])
 
     def receive_sms(self, sender: str, data: bytes) -> None:
-        """An SMS from ``sender`` arrives (the centre's deliver callback)."""
+        """An SMS from ``sender`` arrives (the centre's deliver callback).
+
+        Asynchronous: the delivery is queued onto this simulator's loop and the
+        caller does not wait, so two simulators submitting to each other at the
+        same time (each inside its own loop thread) cannot deadlock.
+        """
         def arrive() -> None:
             ref, self.sms.next_ref = self.sms.next_ref, (self.sms.next_ref + 1) % 256
             for pdu, tpdu_len in deliver_pdus(sender, data, ref=ref, smsc=self.config.smsc):
                 self._arrive(pdu, tpdu_len)
-        self.call(arrive)
+        self.post(arrive)
 
     def inject_pdu(self, pdu: bytes) -> None:
         """An SMS-DELIVER PDU (SCA octets included) arrives as is."""
@@ -391,9 +404,28 @@ class ModemSimulator:
         if mt == 2:
             self.urc(f"+CMT: ,{tpdu_len}", pdu.hex().upper().encode())
             return
+        sms = self.sms
+        if sms.waiting or sms.store.full:
+            # Store full: like a real network after "memory capacity exceeded", the
+            # message stays undelivered (no +CMTI) until the host deletes one.
+            sms.deferred += 1
+            if len(sms.waiting) >= sms.waiting_limit:
+                sms.lost += 1
+                return
+            sms.waiting.append((pdu, tpdu_len))
+            return
+        self._store_and_notify(pdu, tpdu_len)
+
+    def _store_and_notify(self, pdu: bytes, tpdu_len: int) -> None:
         index = self.sms.store.add(StoredSms(0, pdu, tpdu_len))
+        mt = self.sms.cnmi[1] if len(self.sms.cnmi) > 1 else 1
         if index is not None and mt == 1:
             self.urc(f'+CMTI: "{self.sms.memories[2]}",{index}')
+
+    def sms_space_freed(self) -> None:
+        """After ``AT+CMGD``: the network retries the messages waiting for space, in order."""
+        while self.sms.waiting and not self.sms.store.full:
+            self._store_and_notify(*self.sms.waiting.popleft())
 
     # -- faults ---------------------------------------------------------------
     def close_socket(self, conn_id: int) -> bool:

@@ -104,7 +104,14 @@ class StoredSms:
 
 
 class MessageStore:
-    """The SIM message store: indices 0..capacity-1 (bounded)."""
+    """The SIM message store: indices 0..capacity-1 (bounded, like a real SIM).
+
+    When it is full, ``add`` refuses; the simulator then keeps the incoming
+    message undelivered on the network side (no ``+CMTI``; ``SmsState.deferred``
+    counts it) and stores it, with its ``+CMTI``, as soon as ``AT+CMGD`` frees an
+    index: what a real network does after the phone reports "memory capacity
+    exceeded" and later signals memory available.
+    """
 
     def __init__(self, capacity: int = 50) -> None:
         self.capacity = capacity
@@ -115,7 +122,11 @@ class MessageStore:
             if index not in self.messages:
                 self.messages[index] = msg
                 return index
-        return None           # full: the message is lost
+        return None           # full: the caller keeps the message waiting
+
+    @property
+    def full(self) -> bool:
+        return len(self.messages) >= self.capacity
 
     def read(self, index: int) -> StoredSms | None:
         """The message as it was (stat 0 shows once); an unread one becomes read."""

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import collections
+
 import attrs
 
 from ..errors import PduError
@@ -27,6 +29,13 @@ class SmsState:
     next_mr: int = 0
     next_ref: int = 0
     joiner: SubmitJoiner = attrs.Factory(SubmitJoiner)
+    # Store full (see MessageStore): incoming PDUs wait here, undelivered, until
+    # AT+CMGD frees space; ``deferred`` counts arrivals that had to wait, ``lost``
+    # those dropped because even this network-side queue was full.
+    waiting: collections.deque[tuple[bytes, int]] = attrs.Factory(collections.deque)
+    waiting_limit: int = 1000
+    deferred: int = 0
+    lost: int = 0
 
 
 def _cms(code: int) -> AtError:
@@ -124,7 +133,9 @@ def cmgd(sim: ModemSimulator, cmd: Command) -> Reply:
     if flag not in range(5) or (flag == 0 and not 0 <= index < sim.sms.store.capacity):
         raise _cms(CMS_INVALID_INDEX)
     sim.sms.store.delete(index, flag)
-    return ok()
+    reply = ok()
+    sim.post(sim.sms_space_freed)        # the +CMTI of a waiting message follows the OK
+    return reply
 
 
 def csca(sim: ModemSimulator, cmd: Command) -> Reply:
