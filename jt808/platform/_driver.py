@@ -14,7 +14,7 @@ import anyio
 
 from ..codec import Message, decode_body
 from ..errors import JT808Error, ResponseTimeout, TransportError
-from ..frame import Header, unpack
+from ..frame import Frame, Header, unpack
 from ..session import (Event, MessageReceived, ProtocolErrorReceived, ReassemblyFailed,
                        ReplyReceived, RequestTimedOut, Session)
 from ._describe import describe
@@ -74,6 +74,7 @@ class SessionDriver:
     def __init__(self, session: Session, transport: Any, *,
                  on_event: Callable[[Event], Any] | None = None,
                  drop_frame: Callable[[Header], bool] | None = None,
+                 inspect: Callable[[Header, bytes], None] | None = None,
                  silent: Callable[[], bool] | bool = False,
                  trace: Callable[[str], None] | None = None, name: str = "") -> None:
         self.session = session
@@ -81,6 +82,7 @@ class SessionDriver:
         self.datagram = getattr(transport, "kind", "stream") == "datagram"
         self.on_event = on_event
         self.drop_frame = drop_frame
+        self.inspect = inspect
         self._silent = silent
         self.trace = trace
         self.name = name
@@ -127,14 +129,17 @@ class SessionDriver:
             await self.flush()
 
     def _feed(self, data: bytes) -> None:
-        if self.drop_frame is None:
+        if self.drop_frame is None and self.inspect is None:
             self.session.receive_data(data, self.now())
             return
         for frame in self._tap.feed(data):
-            header = _header_of(frame)
-            if header is not None and self.drop_frame(header):
-                self._trace(f"<- {_packet_text(header)} DROPPED on purpose")
-                continue
+            parsed = _unpack(frame)
+            if parsed is not None:
+                if self.inspect is not None:
+                    self.inspect(parsed.header, parsed.body)
+                if self.drop_frame is not None and self.drop_frame(parsed.header):
+                    self._trace(f"<- {_packet_text(parsed.header)} DROPPED on purpose")
+                    continue
             self.session.receive_data(frame, self.now())
 
     async def _timer_loop(self) -> None:
@@ -231,9 +236,9 @@ class SessionDriver:
             self.trace(f"{self.name} {line}" if self.name else line)
 
 
-def _header_of(frame: bytes) -> Header | None:
+def _unpack(frame: bytes) -> Frame | None:
     try:
-        return unpack(frame).header
+        return unpack(frame)
     except JT808Error:
         return None
 

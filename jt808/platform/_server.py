@@ -13,7 +13,7 @@ import anyio
 from ..codec import (Message, ServerTimeResponse, TerminalAuth, TerminalRegister,
                      TerminalRegisterResponse)
 from ..errors import TransportError
-from ..frame import Header
+from ..frame import Header, Version
 from ..session import TERMINAL, Event, MessageReceived, PlatformSession, ReplyReceived
 from ..transport import open_listener
 from ._driver import SessionDriver
@@ -27,6 +27,8 @@ log = logging.getLogger("jt808.platform")
 AckFilter = Callable[[str, Header, Message], bool]
 
 _RESULT_OK, _RESULT_FAILED = 0, 1
+# province WORD, city WORD, maker BYTE[5], model BYTE[20], id BYTE[7], colour BYTE (2013)
+_REGISTER_2013_FIXED = 2 + 2 + 5 + 20 + 7 + 1
 _LOCATION_REPORT, _GENERAL_REPLY = 0x0200, 0x8001
 
 
@@ -137,6 +139,8 @@ class Platform:
         driver = SessionDriver(session, transport, drop_frame=self.drop_frame,
                                silent=lambda: self.silent, trace=self._trace,
                                name=f"[{bearer} {peer}]")
+        if session.version is None:
+            driver.inspect = lambda header, body: self._learn_version(driver, header, body)
         driver.on_event = lambda event: self._on_event(driver, event)
         log.info("%s connected", driver.name)
         try:
@@ -151,6 +155,22 @@ class Platform:
             log.info("%s disconnected", driver.name)
             self._notify()
 
+    def _learn_version(self, driver: SessionDriver, header: Header, body: bytes) -> None:
+        """2011 and 2013 headers look alike: tell them apart by the first frame.
+
+        A 0x0100 body shorter than the 2013 layout's fixed part (37 bytes: its model is
+        20 bytes, 2011's 8) is 2011; a phone known as 2011 stays 2011 on a new link.
+        """
+        driver.inspect = None                    # only the first frame decides
+        if header.version is not Version.V2013 or driver.session.version is not None:
+            return
+        record = self.terminals.get(header.phone)
+        if (header.msg_id == TerminalRegister.MSG_ID and header.packet is None
+                and len(body) < _REGISTER_2013_FIXED) or (
+                record is not None and record.version is Version.V2011):
+            driver.session.version = Version.V2011
+            log.info("%s: JT/T 808-2011 terminal", header.phone)
+
     # -- events --------------------------------------------------------------------
     def _on_event(self, driver: SessionDriver, event: Event) -> None:
         if isinstance(event, (MessageReceived, ReplyReceived)):
@@ -162,6 +182,7 @@ class Platform:
                 record.connections += 1
                 driver.name = f"[{header.phone}]"
             record.record(header, message)
+            record.version = driver.session.version
             if isinstance(event, MessageReceived):
                 self._answer(driver, record, header, message)
         self._notify()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import attrs
 
 from ..codec import LocationBatchReport, LocationReport, Message
-from ..frame import Header
+from ..frame import Header, Version
 
 __all__ = ["TerminalRecord", "PhoneDict", "phone_key"]
 
@@ -19,11 +19,13 @@ class TerminalRecord:
     ``received``: every message it sent, ``(header, message)``, oldest first (replies
     to platform requests included); ``positions``: every ``LocationReport`` (0x0200 and
     the items of 0x0704); ``auth_code`` from registration; ``authenticated`` on the
-    current connection; ``registration`` the last 0x0100.
+    current connection; ``registration`` the last 0x0100; ``version`` the protocol
+    version its session uses.
     """
 
     phone: str
     auth_code: str | None = None
+    version: Version | None = None
     registration: Message | None = None
     authenticated: bool = False
     connections: int = 0

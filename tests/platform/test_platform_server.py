@@ -46,7 +46,7 @@ async def test_many_terminals_register_authenticate_and_report_concurrently():
 
         async def one(index: int) -> None:
             scheme = "tcp" if index % 2 else "udp"
-            version = (Version.V2013, Version.V2019)[index // 2 % 2]
+            version = (Version.V2011, Version.V2013, Version.V2019)[index // 2 % 3]
             phone = f"1380000{index:04d}"
             async with await MiniTerminal.connect(platform.url(scheme), phone, version) as t:
                 code = await t.login()
@@ -76,6 +76,22 @@ async def test_2011_terminals_need_the_version_given():
             assert (await t.report()).result == 0
         registration = platform.terminals["13800000011"].registration
         assert registration.terminal_model == "MINI"
+
+
+async def test_2011_terminal_is_told_apart_by_its_registration():
+    async with Platform() as platform:
+        await platform.serve(LISTEN)
+        async with await MiniTerminal.connect(platform.url("tcp"), "13800000012",
+                                              Version.V2011) as t:
+            await t.login()
+        # a new link that starts with 0x0102 keeps the version learnt for the phone
+        async with await MiniTerminal.connect(platform.url("tcp"), "13800000012",
+                                              Version.V2011) as t:
+            assert (await t.authenticate(platform.terminals["13800000012"].auth_code)).result == 0
+            assert (await t.report()).result == 0
+        record = platform.terminals["13800000012"]
+        assert record.version is Version.V2011
+        assert record.registration.terminal_model == "MINI"
 
 
 async def test_wrong_auth_code_is_refused_and_right_one_accepted():
