@@ -193,7 +193,7 @@ async def terminal_url(transport: str, platform: Any, sim: Any) -> AsyncIterator
             finally:
                 SHARED_SMS.modem = None
     else:
-        from jt808.platform._shared_modem import shared_modem_url
+        from jt808.platform import shared_modem_url
         async with shared_modem_url(url) as shared:
             yield shared
 

@@ -43,22 +43,9 @@ def sim():
         yield simulator
 
 
-KNOWN_BUGS: dict[tuple[Version, str], str] = {}
-
-
-def platform_session_options(version: Version) -> dict:
-    """2011 and 2013 headers are identical, so a platform cannot learn 2011 from the first
-    frame (``PlatformSession`` then decodes bodies as 2013 and a 2011 0x0100, with its
-    shorter model/id fields, fails); a 2011 platform is told its version, as a real one
-    is configured per terminal."""
-    return {"version": Version.V2011} if version is Version.V2011 else {}
-
-
 @pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("version", VERSIONS, ids=lambda v: str(int(v)))
 async def test_cell(version: Version, transport: str, sim, tmp_path) -> None:
-    if (version, transport) in KNOWN_BUGS:
-        pytest.skip(KNOWN_BUGS[(version, transport)])
     phone = phone_for(version, transport)
     packets: list[Header] = []
 
@@ -69,8 +56,7 @@ async def test_cell(version: Version, transport: str, sim, tmp_path) -> None:
 
     step = STEP_TIMEOUT.get(transport, 5.0)
     with anyio.fail_after(CELL_TIMEOUT.get(transport, 15.0)):
-        async with platform_for(transport, drop_frame=count_packets,
-                                session_options=platform_session_options(version)) as platform:
+        async with platform_for(transport, drop_frame=count_packets) as platform:
             async with terminal_url(transport, platform, sim) as url:
                 bug = await run_cell(version, transport, platform, url, phone, packets, step,
                                      tmp_path)
@@ -211,7 +197,7 @@ async def test_terminal_given_a_device_url(transport: str, sim, tmp_path) -> Non
 @pytest.mark.parametrize("transport", ["quectel+udp"])
 async def test_shared_modem_udp_bearer(transport: str, sim) -> None:
     """The URL ``shared_modem_url`` gives the terminal for quectel+udp."""
-    from jt808.platform._shared_modem import shared_modem_url
+    from jt808.platform import shared_modem_url
     with anyio.fail_after(10):
         async with platform_for(transport) as platform:
             async with shared_modem_url(direct_url(transport, platform, sim)) as url:
@@ -243,6 +229,5 @@ async def test_platform_learns_2011_from_the_registration() -> None:
                     "2013 (the headers are the same), fails with TruncatedError at "
                     "'terminal_id' and answers 0x8001 result 2, so the terminal never gets "
                     "0x8100; expected the body length to tell 2011 from 2013 (jt808-notes: "
-                    "'only bodies tell them apart (e.g. 0x0100 length)'); the matrix passes "
-                    "session_options={'version': Version.V2011}")
+                    "'only bodies tell them apart (e.g. 0x0100 length)')")
     assert reply.result == 0 and reply.auth_code
