@@ -112,7 +112,7 @@ async def test_disk_full_while_storing(tmp_path: Path, caplog: pytest.LogCapture
                     await anyio.sleep(0.05)
             proxy.refuse = False                             # coverage is back
             await rig.wait_authenticated()
-            result = await rig.finish()
+            result = await rig.finish(may_lose=len(full_errors(caplog)))
     lost_to_full = len(full_errors(caplog))
     save_result("disk full while storing (sqlite max_page_count)", result, faults=lost_to_full,
                 lost_to_full_disk=lost_to_full)
