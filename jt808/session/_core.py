@@ -235,7 +235,7 @@ class Session:
             pending = self.pending.get(reply_serial)
             if pending is None:
                 pending = self._pending_by_last_serial(reply_serial)
-            if pending is None or pending.reply_id != header.msg_id:
+            if pending is None or not self._answers(pending, header.msg_id):
                 return None
             reply_id = getattr(message, "reply_id", None)
             if reply_id is not None and reply_id != pending.message.msg_id:
@@ -245,6 +245,11 @@ class Session:
             if pending.reply_id == header.msg_id and self._same_media(pending, message):
                 return pending
         return None
+
+    def _answers(self, pending: Pending, reply_msg_id: int) -> bool:
+        """The expected reply, or a general reply (a peer may refuse or not support any
+        request with one: e.g. 0x0001 result 3 to an 0x8801 that expects 0x0805)."""
+        return reply_msg_id == pending.reply_id or reply_msg_id == self.role.general_reply
 
     def _pending_by_last_serial(self, serial: int) -> Pending | None:
         for pending in self.pending.values():

@@ -280,3 +280,16 @@ def test_platform_session_sizes_stay_small():
     session = PlatformSession()
     assert session.framer.buffered == 0 and not session.pending
     assert isinstance(Framer(), Framer)
+
+
+def test_general_reply_answers_a_request_expecting_a_specific_reply(pair):
+    """A terminal may answer any platform command with 0x0001 (e.g. "not supported")."""
+    from jt808.codec import QueryTerminalParams, TerminalGeneralResponse
+    serial = pair.platform.send(QueryTerminalParams(), pair.now)          # expects 0x0104
+    pair.pump()
+    [query] = [e for e in pair.events(pair.terminal) if isinstance(e, MessageReceived)]
+    pair.terminal.send(TerminalGeneralResponse(query.header.serial, 0x8104, 3), pair.now)
+    pair.pump()
+    [reply] = pair.events(pair.platform)
+    assert isinstance(reply, ReplyReceived) and reply.request_serial == serial
+    assert reply.reply.result == 3 and pair.platform.pending == {}
