@@ -19,9 +19,9 @@ from typing import Any, Awaitable, Callable
 import anyio
 
 from ..codec import (CameraShootResponse, LocationBasic, LocationQueryResponse,
-                     MediaDataUpload, MediaEventUpload, QueryAreaRouteResponse,
+                     MediaDataUpload, MediaEventUpload, Message, QueryAreaRouteResponse,
                      QueryTerminalParamsResponse, TerminalPropertiesResponse, UpgradeResult,
-                     VehicleControlResponse)
+                     VehicleControlResponse, message_class)
 from ..errors import ResponseTimeout, TransportError
 from ..frame import Header, Version
 
@@ -44,6 +44,20 @@ async def not_supported(terminal, message, header: Header) -> None:
     terminal.reply(header, RESULT_NOT_SUPPORTED)
 
 
+def has_message(terminal, msg_id: int) -> bool:
+    """Whether ``msg_id`` exists in the terminal's protocol version (the codec's table)."""
+    return message_class(msg_id, terminal.version) is not None
+
+
+async def answer(terminal, header: Header, message: Message) -> None:
+    """Send the specific answer ``message``, or, when the session's version has no such
+    message (e.g. 0x0608 before 2019), the general 0x0001 result 3 (not supported)."""
+    if not has_message(terminal, message.msg_id):
+        terminal.reply(header, RESULT_NOT_SUPPORTED)
+        return
+    await terminal.send(message)
+
+
 async def set_params(terminal, message, header: Header) -> None:
     """0x8103: store (and persist), apply the link parameters, answer ok."""
     terminal.params.update(message.params)
@@ -54,7 +68,8 @@ async def set_params(terminal, message, header: Header) -> None:
 async def query_params(terminal, message, header: Header) -> None:
     """0x8104 (all) / 0x8106 (listed ids) -> 0x0104."""
     ids = getattr(message, "param_ids", None)
-    await terminal.send(QueryTerminalParamsResponse(header.serial, terminal.params.to_wire(ids)))
+    await answer(terminal, header,
+                 QueryTerminalParamsResponse(header.serial, terminal.params.to_wire(ids)))
 
 
 async def query_properties(terminal, message, header: Header) -> None:
@@ -62,7 +77,7 @@ async def query_properties(terminal, message, header: Header) -> None:
     modem, info = terminal.modem_info, terminal.register_info
     iccid = await modem.iccid() if modem is not None else ""
     firmware = await modem.firmware() if modem is not None else ""
-    await terminal.send(TerminalPropertiesResponse(
+    await answer(terminal, header, TerminalPropertiesResponse(
         terminal_type=0b0000_0001, manufacturer_id=getattr(info, "manufacturer_id", ""),
         terminal_model=getattr(info, "terminal_model", ""),
         terminal_id=getattr(info, "terminal_id", ""), iccid=iccid[:20],
@@ -76,7 +91,7 @@ async def query_location(terminal, message, header: Header) -> None:
     if report is None:
         terminal.reply(header, RESULT_FAILED)
         return
-    await terminal.send(LocationQueryResponse(header.serial, report))
+    await answer(terminal, header, LocationQueryResponse(header.serial, report))
 
 
 async def temporary_tracking(terminal, message, header: Header) -> None:
@@ -93,7 +108,7 @@ async def vehicle_control(terminal, message, header: Header) -> None:
     """0x8500 -> hook, then 0x0500 with the position after the control."""
     await _call_hook(getattr(terminal, "on_vehicle_control", None), message)
     report = await terminal.reporter.snapshot()
-    await terminal.send(VehicleControlResponse(header.serial, report))
+    await answer(terminal, header, VehicleControlResponse(header.serial, report))
 
 
 async def confirm_alarm(terminal, message, header: Header) -> None:
@@ -148,17 +163,27 @@ _CAMERA_FAILED, _MAX_PHOTOS = 1, 16
 _VIDEO, _STOP = 0xFFFF, 0
 
 
+async def _shoot_answer(terminal, header: Header, result: int,
+                        ids: tuple[int, ...] | None = None) -> None:
+    """0x0805 with the media ids; a version without 0x0805 (2011) gets the general
+    0x0001 (result 0 ok, 1 failed)."""
+    if has_message(terminal, CameraShootResponse.MSG_ID):
+        await terminal.send(CameraShootResponse(header.serial, result, ids))
+    else:
+        terminal.reply(header, result)
+
+
 async def take_photo(terminal, message, header: Header) -> None:
-    """0x8801: answer 0x0805 with the media ids, then 0x0800 + 0x0801 per photo (the
-    session splits 0x0801 and serves the platform's 0x8800 resend lists)."""
+    """0x8801: answer 0x0805 with the media ids (2011: 0x0001), then 0x0800 + 0x0801 per
+    photo (the session splits 0x0801 and serves the platform's 0x8800 resend lists)."""
     camera = terminal.camera
     if camera is None or message.shooting_order in (_STOP, _VIDEO):
-        await terminal.send(CameraShootResponse(header.serial, _CAMERA_FAILED))
+        await _shoot_answer(terminal, header, _CAMERA_FAILED)
         return
     photos = [await camera.capture(message.channel_id, message.resolution or None)
               for _ in range(min(message.shooting_order, _MAX_PHOTOS))]
     ids = tuple(terminal.next_media_id() for _ in photos)
-    await terminal.send(CameraShootResponse(header.serial, RESULT_OK, ids))
+    await _shoot_answer(terminal, header, RESULT_OK, ids)
     report = await terminal.reporter.current()
     location = None
     if report is not None and terminal.version is not Version.V2011:
@@ -201,7 +226,7 @@ _QUERY_KINDS = {1: 0x8600, 2: 0x8602, 3: 0x8604, 4: 0x8606}
 async def query_areas(terminal, message, header: Header) -> None:
     """0x8608 (2019) -> 0x0608 with the stored areas/routes of the asked kind."""
     set_id = _QUERY_KINDS.get(message.query_type)
-    if set_id is None or terminal.version is not Version.V2019:
+    if set_id is None or not has_message(terminal, QueryAreaRouteResponse.MSG_ID):
         terminal.reply(header, RESULT_NOT_SUPPORTED)
         return
     items = [v for (k, i), v in sorted(terminal.areas.items(), key=lambda kv: kv[0])
