@@ -68,7 +68,9 @@ class SessionDriver:
 
     ``drop_frame(header) -> bool`` discards an incoming frame before the session sees
     it (a lost packet); ``silent`` throws away everything the session wants to send.
-    ``trace(line)`` receives one human line per frame sent and message received.
+    ``trace(line)`` receives one human line per frame sent and message received; the
+    lines are only built when ``trace`` is set and ``trace_enabled()`` (if given) is true,
+    checked once per batch of input or output.
     """
 
     def __init__(self, session: Session, transport: Any, *,
@@ -76,7 +78,8 @@ class SessionDriver:
                  drop_frame: Callable[[Header], bool] | None = None,
                  inspect: Callable[[Header, bytes], None] | None = None,
                  silent: Callable[[], bool] | bool = False,
-                 trace: Callable[[str], None] | None = None, name: str = "") -> None:
+                 trace: Callable[[str], None] | None = None,
+                 trace_enabled: Callable[[], bool] | None = None, name: str = "") -> None:
         self.session = session
         self.transport = transport
         self.datagram = getattr(transport, "kind", "stream") == "datagram"
@@ -85,12 +88,15 @@ class SessionDriver:
         self.inspect = inspect
         self._silent = silent
         self.trace = trace
+        self.trace_enabled = trace_enabled
         self.name = name
         self.closed = False
         self._tap = FrameTap()
         self._waiters: dict[int, _Waiter] = {}
-        self._lock = anyio.Lock()
+        self._sending = False                  # a flush is awaiting the transport
+        self._idle: anyio.Event | None = None  # set when that flush ends (if anyone waits)
         self._wake = anyio.Event()
+        self._sleep_until = math.inf           # when the timer loop wakes up by itself
 
     @property
     def silent(self) -> bool:
@@ -99,6 +105,10 @@ class SessionDriver:
     @staticmethod
     def now() -> float:
         return anyio.current_time()
+
+    def tracing(self) -> bool:
+        """Whether trace lines are wanted now (so worth building)."""
+        return self.trace is not None and (self.trace_enabled is None or self.trace_enabled())
 
     # -- running -------------------------------------------------------------------
     async def run(self) -> None:
@@ -126,7 +136,7 @@ class SessionDriver:
                 return
             self._feed(data)
             self.process_events()
-            await self.flush()
+            await self.flush()                  # one send for everything this batch produced
 
     def _feed(self, data: bytes) -> None:
         if self.drop_frame is None and self.inspect is None:
@@ -138,16 +148,22 @@ class SessionDriver:
                 if self.inspect is not None:
                     self.inspect(parsed.header, parsed.body)
                 if self.drop_frame is not None and self.drop_frame(parsed.header):
-                    self._trace(f"<- {_packet_text(parsed.header)} DROPPED on purpose")
+                    if self.tracing():
+                        self._trace(f"<- {_packet_text(parsed.header)} DROPPED on purpose")
                     continue
             self.session.receive_data(frame, self.now())
 
     async def _timer_loop(self) -> None:
+        """Sleeps until the session's timer; woken early only when it moved earlier."""
         while True:
             deadline = self.session.get_timer()
-            delay = math.inf if deadline is None else max(0.0, deadline - self.now())
-            with anyio.move_on_after(delay):
+            self._sleep_until = math.inf if deadline is None else deadline
+            if deadline is None:
                 await self._wake.wait()
+            else:
+                with anyio.move_on_after(max(0.0, deadline - self.now())):
+                    await self._wake.wait()
+            self._sleep_until = -math.inf           # awake: nobody needs to wake us
             if self._wake.is_set():
                 self._wake = anyio.Event()
             deadline = self.session.get_timer()
@@ -156,21 +172,25 @@ class SessionDriver:
                 self.process_events()
                 await self.flush()
 
+    def _check_timer(self) -> None:
+        """Wake the timer loop if the session now wants it sooner than it sleeps."""
+        deadline = self.session.get_timer()
+        if deadline is not None and deadline < self._sleep_until:
+            self._sleep_until = -math.inf
+            self._wake.set()
+
     # -- events --------------------------------------------------------------------
     def process_events(self) -> None:
+        tracing = self.tracing()
         while (event := self.session.next_event()) is not None:
-            if isinstance(event, MessageReceived):
-                self._trace(f"<- {describe(event.message, event.header)}")
-            elif isinstance(event, (ProtocolErrorReceived, ReassemblyFailed)):
-                self._trace(f"<- problem: {event}")
+            if tracing:
+                self._trace_event(event)
             if isinstance(event, ReplyReceived):
-                self._trace(f"<- {describe(event.reply, event.header)}")
                 waiter = self._waiters.pop(event.request_serial, None)
                 if waiter is not None:
                     waiter.reply = event.reply
                     waiter.event.set()
             elif isinstance(event, RequestTimedOut):
-                self._trace(f"!! no reply to 0x{event.request.msg_id:04X} after {event.attempts} tries")
                 waiter = self._waiters.pop(event.request_serial, None)
                 if waiter is not None:
                     waiter.error = ResponseTimeout(
@@ -179,26 +199,48 @@ class SessionDriver:
             if self.on_event is not None:
                 self.on_event(event)
 
+    def _trace_event(self, event: Event) -> None:
+        if isinstance(event, MessageReceived):
+            self._trace(f"<- {describe(event.message, event.header)}")
+        elif isinstance(event, (ProtocolErrorReceived, ReassemblyFailed)):
+            self._trace(f"<- problem: {event}")
+        elif isinstance(event, ReplyReceived):
+            self._trace(f"<- {describe(event.reply, event.header)}")
+        elif isinstance(event, RequestTimedOut):
+            self._trace(f"!! no reply to 0x{event.request.msg_id:04X} after {event.attempts} tries")
+
     # -- output --------------------------------------------------------------------
     async def flush(self) -> None:
-        async with self._lock:
-            frames = self.session.datagrams_to_send()
-            if not frames or self.closed:
-                return
-            if self.silent:
-                return
+        """Send all the session has queued, in one write (one per datagram on UDP).
+
+        Returns once this call's frames are handed to the transport (waiting for a
+        flush already in progress first, so frames never interleave).
+        """
+        self._check_timer()
+        while self._sending:
+            if self._idle is None:
+                self._idle = anyio.Event()
+            await self._idle.wait()
+        frames = self.session.datagrams_to_send()
+        if not frames or self.closed or self.silent:
+            return
+        if self.tracing():
             for frame in frames:
-                if self.trace is not None:
-                    self._trace(f"-> {_describe_frame(frame)}")
-            try:
-                if self.datagram:
-                    for frame in frames:
-                        await self.transport.send(frame)
-                else:
-                    await self.transport.send(b"".join(frames))
-            except TransportError as exc:
-                log.info("%s: %s", self.name, exc)
-        self._wake.set()
+                self._trace(f"-> {_describe_frame(frame)}")
+        self._sending = True
+        try:
+            if self.datagram:
+                for frame in frames:
+                    await self.transport.send(frame)
+            else:
+                await self.transport.send(frames[0] if len(frames) == 1 else b"".join(frames))
+        except TransportError as exc:
+            log.info("%s: %s", self.name, exc)
+        finally:
+            self._sending = False
+            if self._idle is not None:
+                self._idle.set()
+                self._idle = None
 
     async def send(self, message: Message, *, expect_reply: bool | None = None) -> int:
         serial = self.session.send(message, self.now(), expect_reply=expect_reply)

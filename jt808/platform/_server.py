@@ -17,7 +17,8 @@ from ..frame import Header, Version
 from ..session import TERMINAL, Event, MessageReceived, PlatformSession, ReplyReceived
 from ..transport import open_listener
 from ._driver import SessionDriver
-from ._terminal_state import PhoneDict, TerminalRecord, phone_key
+from ._terminal_state import (DEFAULT_MAX_MESSAGES, DEFAULT_MAX_POSITIONS, PhoneDict,
+                              TerminalRecord, phone_key)
 
 __all__ = ["Platform", "AckFilter"]
 
@@ -49,20 +50,27 @@ class Platform:
     gets 0x8001, except the first ``drop_reports`` location reports (0x0200) and those
     ``ack_filter`` refuses. ``drop_frame(header)`` loses incoming frames on purpose
     (e.g. one packet of a split upload). ``silent`` sends nothing at all.
-    ``trace(line)`` gets one line per message in both directions (also logged at INFO).
+    ``trace(line)`` gets one line per message in both directions (also logged at INFO);
+    the lines are built only when ``trace`` is set or the ``jt808.platform`` logger is
+    enabled for INFO. Each ``TerminalRecord`` keeps the last ``max_messages`` messages
+    and ``max_positions`` positions (older ones dropped, counted).
     """
 
     def __init__(self, *, drop_reports: int = 0, ack_filter: AckFilter | None = None,
                  drop_frame: Callable[[Header], bool] | None = None, silent: bool = False,
                  auth_codes: dict[str, str] | None = None,
                  trace: Callable[[str], None] | None = None,
-                 session_options: dict[str, Any] | None = None) -> None:
+                 session_options: dict[str, Any] | None = None,
+                 max_messages: int = DEFAULT_MAX_MESSAGES,
+                 max_positions: int = DEFAULT_MAX_POSITIONS) -> None:
         self.drop_reports = drop_reports
         self.ack_filter = ack_filter
         self.drop_frame = drop_frame
         self.silent = silent
         self.trace = trace
         self.session_options = dict(session_options or {})
+        self.max_messages = max_messages
+        self.max_positions = max_positions
         self.terminals: dict[str, TerminalRecord] = PhoneDict()
         self.connections: dict[str, SessionDriver] = PhoneDict()
         self.bound_addresses: list[tuple[str, Any]] = []
@@ -71,6 +79,7 @@ class Platform:
         self._listeners: list[Any] = []
         self._tg: anyio.abc.TaskGroup | None = None
         self._changed = anyio.Event()
+        self._waiting = 0                       # wait_for calls in progress
         self._handlers: dict[int, Callable[[SessionDriver, Header, Any], None]] = {
             TerminalRegister.MSG_ID: self._on_register, TerminalAuth.MSG_ID: self._on_auth,
             0x0004: self._on_time_query, 0x0003: self._on_logout,
@@ -138,6 +147,7 @@ class Platform:
         peer = getattr(transport, "remote_address", "")
         driver = SessionDriver(session, transport, drop_frame=self.drop_frame,
                                silent=lambda: self.silent, trace=self._trace,
+                               trace_enabled=self._tracing,
                                name=f"[{bearer} {peer}]")
         if session.version is None:
             driver.inspect = lambda header, body: self._learn_version(driver, header, body)
@@ -231,7 +241,9 @@ class Platform:
     def _record(self, phone: str) -> TerminalRecord:
         record = self.terminals.get(phone)
         if record is None:
-            record = self.terminals[phone] = TerminalRecord(phone_key(phone))
+            record = self.terminals[phone] = TerminalRecord(
+                phone_key(phone), max_messages=self.max_messages,
+                max_positions=self.max_positions)
             if phone in self._auth_codes:
                 record.auth_code = self._auth_codes[phone]
         return record
@@ -268,9 +280,13 @@ class Platform:
 
         ``TimeoutError`` after ``timeout`` seconds.
         """
-        with anyio.fail_after(math.inf if timeout is None else timeout):
-            while not (result := predicate()):
-                await self._changed.wait()
+        self._waiting += 1
+        try:
+            with anyio.fail_after(math.inf if timeout is None else timeout):
+                while not (result := predicate()):
+                    await self._changed.wait()
+        finally:
+            self._waiting -= 1
         return result
 
     async def wait_message(self, phone: str, msg_id: int, count: int = 1,
@@ -283,8 +299,12 @@ class Platform:
         return (await self.wait_for(ready, timeout))[-1]
 
     def _notify(self) -> None:
-        self._changed.set()
-        self._changed = anyio.Event()
+        if self._waiting:                       # nobody waits: no Event churn per message
+            self._changed.set()
+            self._changed = anyio.Event()
+
+    def _tracing(self) -> bool:
+        return self.trace is not None or log.isEnabledFor(logging.INFO)
 
     def _trace(self, line: str) -> None:
         log.info("%s", line)
