@@ -12,7 +12,13 @@ Differences from the seed, on purpose:
   ``{"serial_no": <our serial>, "message_id": <our id>, "result_code": -1}``,
   ``register`` returns ``registration_result`` -1, ``query_server_time`` returns
   ``{"utc_time": ""}``, boolean methods return ``False``. Nothing raises for a timeout.
-  A call made while not connected returns the same shapes with ``serial_no`` -1.
+  A call made while not connected returns the same shapes with ``serial_no`` -1, and so
+  does a message the link's version lacks (``jt808.codec.message_class``): it is not
+  sent (0x0004 query_server_time in 2011 gives ``{"utc_time": ""}``; 0x0608 before
+  2019; 0x0301-0x0303 in 2019).
+- ``data`` arguments (0x0700, 0x0701, 0x0801, 0x0900, 0x0901) take bytes, or a str sent
+  as its text in GBK: the reference documents 0x0900/0x0901 ``data`` as str and its
+  example sends ``"123456"`` (content, not hex), so that is ``b"123456"`` on the wire.
 - Messages that expect no reply (0x0104, 0x0107, 0x0201, 0x0500, 0x0805...) return
   ``result_code`` 0 once handed to the transport.
 - ``media_data_upload`` waits for the platform's final 0x8800 (seed defect 8) and
@@ -50,9 +56,9 @@ from ..codec import (COMM_PROPERTY_BITS, GNSS_PROPERTY_BITS, TERMINAL_TYPE_BITS,
                      CanBusDataUpload, CanItem, DriverIdentityReport, ElectronicWaybill,
                      QueryAreaRouteResponse, RecorderDataUpload, StoredMediaItem,
                      StoredMediaSearchResponse, decode_body, decode_param_value, encode_body,
-                     flags_to_bits)
+                     flags_to_bits, message_class)
 from ..codec._extras import decode_extras
-from ..errors import JT808Error, ResponseTimeout
+from ..errors import JT808Error, LocalProtocolError, ResponseTimeout
 from ..frame import Header, Version
 from ._terminal import Terminal
 from ._callback_data import message_data
@@ -102,9 +108,24 @@ def _can_time(value: Any) -> dt.time:
                    int(digits[6:10] or 0) * 1000)
 
 
+def _data_bytes(value: Any, field: str) -> bytes:
+    """A data argument: bytes-like as it is; a str (the reference documents ``data`` of
+    0x0900 and 0x0901 as str, e.g. ``"123456"``) as the bytes of its text in GBK, the
+    standard's character set (so ``"123456"`` is sent as ``b"123456"``, not as hex)."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, str):
+        try:
+            return value.encode("gbk")
+        except UnicodeEncodeError as exc:
+            raise LocalProtocolError(f"{field} {value[:16]!r} is not GBK text",
+                                     field=field) from exc
+    raise TypeError(f"{field} must be bytes or str, got {type(value).__name__}")
+
+
 def _can_bytes(value: Any) -> bytes:
     """CAN data: bytes as they are, a str as its GBK bytes, zero-padded to 8 bytes."""
-    data = value.encode("gbk") if isinstance(value, str) else bytes(value)
+    data = _data_bytes(value, "can_data")
     return data[:8].ljust(8, b"\x00")
 
 
@@ -252,8 +273,18 @@ class JTT808:
         return STATUS_ERROR if self.terminal.error is not None else STATUS_DISCONNECTED
 
     # -- exchanges ------------------------------------------------------------------
+    def _lacks(self, message: Message) -> bool:
+        """Whether the link's protocol version has no such message (nothing is sent)."""
+        if message_class(message.msg_id, self.version) is not None:
+            return False
+        log.info("0x%04X does not exist in version %d: not sent", message.msg_id,
+                 int(self.version))
+        return True
+
     def _exchange(self, message: Message) -> tuple[int, Message | None]:
         """(serial, reply) — reply None on timeout, serial -1 when nothing was sent."""
+        if self._lacks(message):
+            return _FAILED, None
         try:
             return self._call(self.terminal.request_serial, message)
         except ResponseTimeout as exc:
@@ -270,6 +301,8 @@ class JTT808:
 
     def _notice(self, message: Message) -> dict[str, int]:
         """A message that expects no reply: result 0 once sent."""
+        if self._lacks(message):
+            return {"serial_no": _FAILED, "message_id": message.msg_id, "result_code": _FAILED}
         try:
             serial = self._call(self.terminal.send, message)
         except JT808Error as exc:
@@ -295,7 +328,7 @@ class JTT808:
             auth_code, imei, app_version)
         result = self._report(TerminalAuth(auth_code, imei, app_version))
         if result["result_code"] == 0:
-            self._portal.call(_start_upload, terminal)
+            self._portal.call(_authenticated, terminal)
         return result
 
     def heart_beat(self) -> bool:
@@ -384,10 +417,11 @@ class JTT808:
     # -- driving records, waybill, driver, CAN --------------------------------------
     def driving_record_data_upload(self, response_serial_no: int, cmd_word: int,
                                    cmd_data: bytes) -> dict[str, int]:
-        return self._notice(RecorderDataUpload(response_serial_no, cmd_word, bytes(cmd_data)))
+        return self._notice(RecorderDataUpload(response_serial_no, cmd_word,
+                                               _data_bytes(cmd_data, "cmd_data")))
 
     def electronic_waybill_report(self, data: bytes) -> dict[str, int]:
-        return self._report(ElectronicWaybill(bytes(data)))
+        return self._report(ElectronicWaybill(_data_bytes(data, "data")))
 
     def driver_identity_information_report(self, status, time, ic_read_result=0, driver_name="",
                                            qualification_certificate_code="",
@@ -416,7 +450,7 @@ class JTT808:
         if loc_data is not None and self.version is not Version.V2011:
             location = _basic(loc_data)
         upload = MediaDataUpload(media_id, media_type, media_encoding, event_code, channel_id,
-                                 location, bytes(media_data))
+                                 location, _data_bytes(media_data, "media_data"))
         serial, reply = self._exchange(upload)
         result = _FAILED if reply is None else (0 if not reply.packet_ids else 1)
         return {"serial_no": serial, "message_id": upload.msg_id, "result_code": result}
@@ -433,16 +467,21 @@ class JTT808:
         ids_tuple = tuple(ids) if ids is not None else None
         return self._notice(CameraShootResponse(response_serial_no, result, ids_tuple))
 
-    def data_uplink_transparent_transmission(self, data_type: int, data: bytes) -> dict:
-        return self._report(UplinkPassThrough(data_type, bytes(data)))
+    def data_uplink_transparent_transmission(self, data_type: int, data: str | bytes) -> dict:
+        """0x0900; ``data`` bytes, or a str sent as its text (GBK), as in the reference
+        example ``data_uplink_transparent_transmission(0, "123456")``."""
+        return self._report(UplinkPassThrough(data_type, _data_bytes(data, "data")))
 
-    def data_compression_report(self, data: bytes) -> dict[str, int]:
-        return self._report(CompressedDataUpload.compress(bytes(data)))
+    def data_compression_report(self, data: str | bytes) -> dict[str, int]:
+        """0x0901: ``data`` (bytes, or a str as its GBK text) is gzip-compressed here."""
+        return self._report(CompressedDataUpload.compress(_data_bytes(data, "data")))
 
 
 async def _leave_to_callback(terminal: Terminal, message: Message, header: Header) -> None:
     """With a seed callback set, the application answers platform requests itself."""
 
 
-async def _start_upload(terminal: Terminal) -> None:
-    terminal.start_blind_upload()
+async def _authenticated(terminal: Terminal) -> None:
+    """What follows a successful 0x0102: our RSA key (0x0A00) when encryption is on, a
+    kept 0x0108, the blind-area upload."""
+    terminal.on_authenticated()

@@ -446,9 +446,15 @@ class Terminal(EncryptionMixin):
         message = TerminalAuth(self.session.auth_code or "", self.imei, self.app_version)
         reply = await self.request(message)
         if reply.result == 0:
-            self._require_tg().start_soon(self._after_auth)
-            self.start_blind_upload()
+            self.on_authenticated()
         return reply
+
+    def on_authenticated(self) -> None:
+        """Start what follows a successful 0x0102 (also when it was sent by other means,
+        e.g. the facade): our RSA key (0x0A00) when encryption is on, a kept 0x0108
+        upgrade result, then the blind-area upload."""
+        self._require_tg().start_soon(self._after_auth)
+        self.start_blind_upload()
 
     async def _after_auth(self) -> None:
         if self.encryption_enabled:
