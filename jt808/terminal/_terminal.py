@@ -79,7 +79,7 @@ __all__ = ["Terminal"]
 
 log = logging.getLogger("jt808.terminal")
 
-_BEARERS = {"udp": "udp", "quectel+udp": "udp", "sms": "sms"}
+BEARERS = ("tcp", "udp", "sms")
 BLIND_KIND = "position"
 ALARM_KIND = "alarm"
 Listener = Callable[[Message, Header], Any]
@@ -97,6 +97,27 @@ class _Waiter:
         if not self.event.is_set():
             self.reply, self.error = reply, error
             self.event.set()
+
+
+def bearer_of_scheme(scheme: str) -> str:
+    """The bearer a URL scheme suggests before its transport is open: ``sms`` for
+    ``sms`` and ``…-sms``/``…+sms`` schemes, ``udp`` for ``udp``/``…+udp``, else ``tcp``."""
+    parts = scheme.lower().replace("-", "+").split("+")
+    if "sms" in parts:
+        return "sms"
+    return "udp" if "udp" in parts else "tcp"
+
+
+def bearer_of_transport(transport: Any) -> str:
+    """The retry bearer of an open transport: its own ``bearer`` attribute if it has one,
+    ``sms`` for an SMS transport, ``udp`` for any other datagram transport, else ``tcp``."""
+    own = getattr(transport, "bearer", None)
+    if own in BEARERS:
+        return own
+    from ..transport._sms import SmsTransport
+    if isinstance(transport, SmsTransport):
+        return "sms"
+    return "udp" if getattr(transport, "kind", "stream") == "datagram" else "tcp"
 
 
 class Terminal(EncryptionMixin):
@@ -117,12 +138,19 @@ class Terminal(EncryptionMixin):
                  auth_path: str | Path | None = None,
                  rsa_key: RsaKeyPair | None = None,
                  rsa_key_path: str | Path | None = None,
+                 bearer: str | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._target = url_or_transport
         self.version = Version(version)
         self.params = ParamStore(params, params_path)
-        scheme = url_or_transport.split(":", 1)[0] if isinstance(url_or_transport, str) else ""
-        self.session = TerminalSession(phone, self.version, bearer=_BEARERS.get(scheme, "tcp"),
+        if bearer is not None and bearer not in BEARERS:
+            raise ValueError(f"bearer must be one of {', '.join(BEARERS)}, got {bearer!r}")
+        self._bearer_option = bearer
+        if bearer is None:
+            bearer = (bearer_of_scheme(url_or_transport.split(":", 1)[0])
+                      if isinstance(url_or_transport, str) else
+                      bearer_of_transport(url_or_transport))
+        self.session = TerminalSession(phone, self.version, bearer=bearer,
                                        params=self.params.link_params())
         self.auth_file = AuthCodeFile(auth_path_for(store_path, auth_path), phone)
         self.session.auth_code = self.auth_file.load() or auth_code
@@ -228,29 +256,48 @@ class Terminal(EncryptionMixin):
 
     # -- connection -----------------------------------------------------------------
     async def connect(self) -> None:
-        """Open the link (a URL is opened anew each time) and start its driver tasks."""
+        """Open the link (a URL is opened anew each time) and start its driver tasks.
+
+        The link lives in one task of the terminal's task group that opens the
+        transport, serves it and closes it: a transport that owns a task group (a
+        modem URL with a device path opens the AT port's reader) must be closed by the
+        task that opened it."""
         tg = self._require_tg()
         if self.connected:
             return
         await self._conn_done.wait()
-        target = self._target
         try:
-            transport = await open_transport(target) if isinstance(target, str) else target
+            await tg.start(self._connection, self._target)
         except TransportError as exc:
             self.error = exc
             raise
+
+    async def _connection(self, target: Any, *, task_status: Any) -> None:
+        transport = await open_transport(target) if isinstance(target, str) else target
+        try:
+            self._link_up(transport)
+            send, receive = anyio.create_memory_object_stream(math.inf)
+            self._outbox = send
+            scope = self._conn_scope = anyio.CancelScope()
+            done = self._conn_done = anyio.Event()
+        except BaseException:
+            await transport.aclose()
+            raise
+        task_status.started()
+        await self._drive(transport, receive, scope, done)
+
+    def _link_up(self, transport: Any) -> None:
         self.error = None
         self._transport = transport
         self._datagram = getattr(transport, "kind", "stream") == "datagram"
+        bearer = self._bearer_option or bearer_of_transport(transport)
+        if bearer != self.session.bearer:
+            self.session.bearer = bearer
+            self.session.update_params(self.params.link_params())
         self.session.connection_made(self.clock())
         self.session.pending.clear()
         self.session.data_to_send() if not self._datagram else self.session.datagrams_to_send()
         self._link_lost = anyio.Event()
-        self._conn_done = anyio.Event()
-        send, receive = anyio.create_memory_object_stream(math.inf)
-        self._outbox = send
-        self._conn_scope = anyio.CancelScope()
-        tg.start_soon(self._drive, transport, receive, self._conn_scope, self._conn_done)
 
     async def disconnect(self) -> None:
         """Drop the link (pending requests fail with ``TransportError``)."""
@@ -274,10 +321,14 @@ class Terminal(EncryptionMixin):
                     tg.cancel_scope.cancel()
         finally:
             self._link_down(transport)
-            with anyio.CancelScope(shield=True):
+            try:
+                # No shielding scope here: a transport that opened a task group (the
+                # modem's AT port) must exit it in the scopes it was entered in. close()
+                # ends the link before the terminal's task group is cancelled.
                 with contextlib.suppress(Exception):
                     await transport.aclose()
-            done.set()
+            finally:
+                done.set()
 
     async def _read_loop(self, transport: Any) -> None:
         while True:

@@ -178,13 +178,7 @@ async def test_terminal_given_a_device_url(transport: str, sim, tmp_path) -> Non
                 failure = _find(exc, RuntimeError, "cancel scope")
                 if failure is None:
                     raise
-    if failure is not None:
-        pytest.skip(f"bug: Terminal({transport}://<pty>…) fails with RuntimeError "
-                    f"'{failure}': the transport opens the AT port in the caller's task and "
-                    "the terminal's driver task closes it (jt808/terminal/_terminal.py "
-                    "_drive; jt808/transport/_modem.py acquire_modem); expected login and "
-                    "close to work (jt808 run only avoids it for quectel+tcp/udp through "
-                    "shared_modem_url; sms:// has no such path)")
+    assert failure is None
     assert platform.terminals[phone].auth_code
 
 
@@ -196,11 +190,7 @@ async def test_shared_modem_udp_bearer(transport: str, sim) -> None:
         async with platform_for(transport) as platform:
             async with shared_modem_url(direct_url(transport, platform, sim)) as url:
                 terminal = Terminal(url, phone="13900009998")
-    if terminal.session.bearer != "udp":
-        pytest.skip(f"bug: Terminal({url.split('?')[0]}…) uses bearer "
-                    f"{terminal.session.bearer!r}: jt808/terminal/_terminal.py _BEARERS lacks "
-                    "'shared-modem+udp', so UDP links through `jt808 run`/demo time out and "
-                    "retry by 0x0002/0x0003 (TCP) instead of 0x0004/0x0005; expected 'udp'")
+    assert terminal.session.bearer == "udp"
 
 
 async def test_platform_learns_2011_from_the_registration() -> None:
