@@ -11,7 +11,13 @@ Use it as an async context manager (it owns a task group)::
 or let ``await terminal.run()`` connect, log in, report positions from the GNSS HAL
 every parameter 0x0029 seconds and reconnect with backoff until ``close()``.
 
-Per link one driver task reads the transport into the session, one writes what the
+Each link lives in one task that opens the transport (a URL anew per connect), serves
+it and closes it, so a transport owning a task group (a modem URL with a device path:
+``quectel+tcp:///dev/ttyUSB2?host=…``, ``sms:///dev/ttyUSB2?number=…``) is closed by the
+task that opened it. The retry bearer (which of 0x0002-0x0007 apply) is the ``bearer=``
+option, else the open transport's: its ``bearer`` attribute, ``sms`` for an SMS
+transport, ``udp`` for any other datagram transport, else ``tcp`` (before the first
+connect it is guessed from the URL scheme). Per link one driver task reads the transport into the session, one writes what the
 session queues (in order), one sleeps until ``session.get_timer()``. Platform commands
 are answered by the handler table of ``_handlers`` (override with ``on(msg_id, fn)``).
 Positions that cannot be reported (link down, or a 0x0200 that timed out) go to the
