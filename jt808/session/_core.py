@@ -17,9 +17,11 @@ from typing import Iterable
 
 import attrs
 
-from ..codec import (Message, MediaUploadResponse, PlatformRsaKey, ResendRequest,
-                     TerminalRsaKey, TerminalResendRequest, decode_body, encode_body)
-from ..errors import FrameError, JT808Error, LocalProtocolError, RemoteProtocolError
+from ..codec import (MediaUploadResponse, Message, PlatformGeneralResponse, PlatformRsaKey,
+                     ResendRequest, TerminalGeneralResponse, TerminalResendRequest,
+                     TerminalRsaKey, decode_body, encode_body)
+from ..errors import (DecryptionError, FrameError, JT808Error, LocalProtocolError,
+                      RemoteProtocolError)
 from ..frame import MAX_BODY, Frame, Framer, Header, Version, pack
 from . import _crypto
 from ._events import (Event, MessageReceived, PeerKeyReceived, ProtocolErrorReceived,
@@ -53,6 +55,9 @@ class Session:
     """Common machinery; use :class:`TerminalSession` or :class:`PlatformSession`."""
 
     role: Role
+    #: msg_id -> name of the method that handles it inside the session (link-level
+    #: messages); a method returning True keeps the message from the application.
+    HANDLERS: dict[int, str] = {}
 
     def __init__(self, phone: str, version: Version | None = Version.V2013, *,
                  bearer: Bearer = "tcp", params: dict[int, int] | None = None,
@@ -118,15 +123,12 @@ class Session:
         if self._should_encrypt(msg_id):
             body = _crypto.encrypt_body(body, self.peer_key)
             encryption = 1
-        pieces = split_body(body, self.max_body)
-        serials = tuple(self.next_serial() for _ in pieces)
-        total = len(pieces)
-        frames = [pack(Frame(Header(msg_id, self.phone, serial, version, encryption,
-                                    (total, index) if total > 1 else None), piece))
-                  for index, (serial, piece) in enumerate(zip(serials, pieces), 1)]
-        if total > 1:
-            self.sent.add(SentMessage(msg_id, list(serials), frames, now,
-                                      getattr(message, "media_id", None)))
+        if len(body) <= self.max_body:            # the common case: one packet
+            serials = (self.next_serial(),)
+            frames = [pack(Frame(Header(msg_id, self.phone, serials[0], version, encryption),
+                                 body))]
+        else:
+            serials, frames = self._split(message, body, encryption, version, now)
         self._out.extend(frames)
         self.last_sent = now
         reply_id = self.role.expected_reply(msg_id)
@@ -138,9 +140,21 @@ class Session:
                                                now + self.retry.timeout(1))
         return serials[0]
 
+    def _split(self, message: Message, body: bytes, encryption: int, version: Version,
+               now: float) -> tuple[tuple[int, ...], list[bytes]]:
+        """Subpackets, each with its own serial; kept in the sent store for resends."""
+        pieces = split_body(body, self.max_body)
+        serials = tuple(self.next_serial() for _ in pieces)
+        total = len(pieces)
+        frames = [pack(Frame(Header(message.msg_id, self.phone, serial, version, encryption,
+                                    (total, index)), piece))
+                  for index, (serial, piece) in enumerate(zip(serials, pieces), 1)]
+        self.sent.add(SentMessage(message.msg_id, list(serials), frames, now,
+                                  getattr(message, "media_id", None)))
+        return serials, frames
+
     def reply(self, header: Header, result: int, now: float) -> int:
         """Send the general reply (0x0001 or 0x8001) to the message with ``header``."""
-        from ..codec import PlatformGeneralResponse, TerminalGeneralResponse
         cls = TerminalGeneralResponse if self.role.general_reply == 0x8001 \
             else PlatformGeneralResponse
         return self.send(cls(header.serial, header.msg_id, result), now, expect_reply=False)
@@ -203,13 +217,12 @@ class Session:
 
     def _decrypt(self, body: bytes, msg_id: int) -> bytes:
         if self.rsa_key is None:
-            from ..errors import DecryptionError
             raise DecryptionError("encrypted body but no RSA key of ours", msg_id=msg_id)
         return _crypto.decrypt_body(body, self.rsa_key.private_key, msg_id)
 
     def _dispatch(self, message: Message, header: Header, now: float) -> None:
-        handler = self._handlers().get(header.msg_id)
-        if handler is not None and handler(message, header, now):
+        handler = self.HANDLERS.get(header.msg_id)
+        if handler is not None and getattr(self, handler)(message, header, now):
             return
         pending = self._match(message, header)
         if pending is not None:
@@ -221,9 +234,6 @@ class Session:
                 self._events.append(UnmatchedReply(message, header))
         else:
             self._events.append(MessageReceived(message, header))
-
-    def _handlers(self) -> dict:
-        return {}
 
     def _on_reply(self, pending: Pending, reply: Message, header: Header, now: float) -> None:
         """State changes that follow a reply (per role)."""

@@ -29,9 +29,7 @@ class PlatformSession(Session):
         super().__init__(phone or "", version, **options)
         self.auto_media_reply = auto_media_reply
 
-    def _handlers(self) -> dict:
-        return {0x0005: self._resend_serials, 0x0A00: self._take_key,
-                _MEDIA_UPLOAD: self._media_upload}
+    HANDLERS = {0x0005: "_resend_serials", 0x0A00: "_take_key", _MEDIA_UPLOAD: "_media_upload"}
 
     def _receive_frame(self, frame, now: float) -> None:
         if not self.phone:

@@ -27,9 +27,8 @@ class TerminalSession(Session):
         super().__init__(phone, version, **options)
         self.auth_code: str | None = None
 
-    def _handlers(self) -> dict:
-        return {0x8003: self._resend_serials, 0x8800: self._media_resend,
-                0x8204: self._link_check, 0x8A00: self._take_key}
+    HANDLERS = {0x8003: "_resend_serials", 0x8800: "_media_resend", 0x8204: "_link_check",
+                0x8A00: "_take_key"}
 
     def _link_check(self, message: LinkCheck, header: Header, now: float) -> bool:
         self._safe_reply(header, 0, now)
