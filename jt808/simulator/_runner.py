@@ -1,6 +1,8 @@
 """Run many simulated terminals as anyio tasks in one process, or spread over processes."""
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import queue as queue_module
 import sys
@@ -36,17 +38,40 @@ async def simulate(config: SimConfig, *, first: int = 0, count: int | None = Non
     started = anyio.current_time()
     clock = Clock(started, config)
     ramp = config.ramp_seconds
-    async with anyio.create_task_group() as outer:
-        outer.start_soon(_watch, stats, baseline, on_progress)
-        async with anyio.create_task_group() as tg:
-            for i in range(count):
-                terminal = SimTerminal(first + i, config, route, stats, clock)
-                tg.start_soon(terminal.run, started + ramp * i / max(count, 1))
-        outer.cancel_scope.cancel()
+    with _few_collections():
+        async with anyio.create_task_group() as outer:
+            outer.start_soon(_watch, stats, baseline, on_progress)
+            outer.start_soon(_freeze_at, started + ramp + 1.0)
+            async with anyio.create_task_group() as tg:
+                for i in range(count):
+                    terminal = SimTerminal(first + i, config, route, stats, clock)
+                    tg.start_soon(terminal.run, started + ramp * i / max(count, 1))
+            outer.cancel_scope.cancel()
     stats.elapsed = anyio.current_time() - started
     if on_progress is not None:
         on_progress(dict(stats.counters))
     return stats
+
+
+@contextlib.contextmanager
+def _few_collections():
+    """Thousands of sessions are millions of long-lived objects: a full collection of
+    them stalls every terminal at once (latency spikes measured as reply latency).
+    Collect young objects less often while the run lasts; restore afterwards."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+
+async def _freeze_at(when: float) -> None:
+    """Once every terminal is up, move the objects alive then out of the collector's
+    sight (``gc.freeze``): later collections scan only what the reports create."""
+    await anyio.sleep(max(0.0, when - anyio.current_time()))
+    gc.freeze()
 
 
 async def _watch(stats: Stats, baseline: int, on_progress: Snapshot | None) -> None:

@@ -7,7 +7,7 @@ from urllib.parse import SplitResult
 import anyio
 from anyio.abc import AsyncResource, SocketAttribute, SocketListener, SocketStream
 
-from ._base import ListenerIterationMixin, check_max_bytes, translate_errors
+from ._base import LIBRARY_ERRORS, ListenerIterationMixin, check_max_bytes, translate_errors
 from ._url import host_port, url_options
 
 __all__ = ["TcpTransport", "TcpListener", "open_transport", "open_listener"]
@@ -25,21 +25,29 @@ class TcpTransport(AsyncResource):
         self.remote_address: tuple[str, int] = stream.extra(SocketAttribute.remote_address)[:2]
         self._ended = False
 
+    # send/receive are the per-message hot path of a platform holding thousands of links:
+    # plain try/except (no context manager, no message string) unless something fails.
     async def send(self, data: bytes) -> None:
         if data:
-            with translate_errors(f"tcp send to {self.remote_address}"):
+            try:
                 await self._stream.send(data)
+            except LIBRARY_ERRORS:
+                with translate_errors(f"tcp send to {self.remote_address}"):
+                    raise
 
     async def receive(self, max_bytes: int = 65536) -> bytes:
-        check_max_bytes(max_bytes)
+        if max_bytes < 1:
+            check_max_bytes(max_bytes)
         if self._ended:
             return b""
         try:
-            with translate_errors(f"tcp receive from {self.remote_address}"):
-                return await self._stream.receive(max_bytes)
+            return await self._stream.receive(max_bytes)
         except anyio.EndOfStream:
             self._ended = True
             return b""
+        except LIBRARY_ERRORS:
+            with translate_errors(f"tcp receive from {self.remote_address}"):
+                raise
 
     async def aclose(self) -> None:
         await self._stream.aclose()
