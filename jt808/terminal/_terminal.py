@@ -188,6 +188,7 @@ class Terminal(EncryptionMixin):
         self._wake = anyio.Event()
         self._waiters: dict[int, _Waiter] = {}
         self._uploading = False
+        self._running = False         # run() owns the link: it drops a dead one (§5.3)
         self._alarms_in_flight: set[int] = set()
         self._alarm_serials: dict[int, int] = {}       # serial of a sent alarm -> store id
         self._media_id = 0
@@ -413,6 +414,7 @@ class Terminal(EncryptionMixin):
                     waiter.resolve(error=ResponseTimeout(
                         f"no reply to 0x{event.request.msg_id:04X} serial {event.request_serial}"
                         f" after {event.attempts} attempts"))
+                self._link_dead(event)
             elif isinstance(event, MessageReceived):
                 self._notify(event.message, event.header)
                 self._require_tg().start_soon(self._answer, event.message, event.header)
@@ -423,6 +425,15 @@ class Terminal(EncryptionMixin):
                     self._require_tg().start_soon(self._send_key_quietly)
             else:
                 log.debug("session event %r", event)
+
+    def _link_dead(self, event: RequestTimedOut) -> None:
+        """Under ``run()``, a request unanswered after every retransmission on a link that
+        looks up means the link is dead (JT/T 808-2013 §5.3): drop it, ``run()``
+        reconnects. A half-open TCP connection is found this way."""
+        if self._running and not self._datagram and self._conn_scope is not None:
+            log.info("no reply to 0x%04X after %d attempts: dropping the link",
+                     event.request.msg_id, event.attempts)
+            self._conn_scope.cancel()
 
     def _notify(self, message: Message, header: Header) -> None:
         for listener in list(self.listeners):
@@ -709,6 +720,13 @@ class Terminal(EncryptionMixin):
         self._closed = anyio.Event()
         self._require_tg().start_soon(self.reporter.loop, self._closed)
         backoff = self.min_backoff
+        self._running = True
+        try:
+            await self._reconnect_loop(backoff)
+        finally:
+            self._running = False
+
+    async def _reconnect_loop(self, backoff: float) -> None:
         while not self._closed.is_set():
             try:
                 await self.connect()
