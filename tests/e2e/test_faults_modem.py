@@ -7,7 +7,9 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from faults_support import Modem, open_sockets, running, save_result
+from jt808.codec import LocationQuery
+
+from faults_support import PHONE, Modem, open_sockets, running, save_result
 from test_faults_tcp import assert_exactly_once
 
 pytestmark = pytest.mark.anyio
@@ -84,3 +86,26 @@ async def test_send_fail_burst_longer_than_retries_drops_the_link() -> None:
             result = await rig.finish()
     save_result("SEND FAIL burst of 6 (link dropped, reconnect)", result, faults=6)
     assert_exactly_once(result)
+
+
+async def test_garbled_recv_urc_on_the_serial_link() -> None:
+    """A flipped bit turns ``+QIURC: "recv",0`` into ``*QIURC…``: the driver never
+    reads that socket again (the modem reports "recv" only when its buffer was empty),
+    so the platform's 0x8001s go unread; the reports time out and the terminal drops
+    the dead link (2013 §5.3) and reconnects."""
+    modem = Modem()
+    with anyio.fail_after(40):
+        async with running(modem.link) as rig:
+            await rig.wait_authenticated(timeout=15)
+            await rig.wait_positions(1)
+            for round_ in range(2):
+                await rig.wait_quiet()
+                connections = rig.record().connections
+                modem.sim.garble_next_output()              # the next output: the URC
+                await rig.platform.send(PHONE, LocationQuery())
+                await reconnected(rig, connections)
+            result = await rig.finish()
+    save_result("garbled +QIURC recv on the AT port (x2)", result, faults=2)
+    # the reports sent while the acks went unread reached the platform: at least once
+    assert result.lost == () and result.blind_in_order
+    assert result.connections == 3

@@ -75,3 +75,22 @@ async def test_platform_silent_then_answers_again() -> None:
     save_result("platform silent ~3-5 s", result, faults=1)
     assert_exactly_once(result)
     assert result.blind_items >= 2
+
+
+async def test_half_open_link_detected_and_reconnected() -> None:
+    proxy = FaultProxy()
+    with anyio.fail_after(30):
+        async with running(proxy.link) as rig:
+            await rig.wait_authenticated()
+            await rig.wait_positions(1)
+            await rig.wait_quiet()
+            proxy.freeze()                        # nothing passes, nothing is closed
+            # no reply after the retransmissions: the terminal drops the link (2013 §5.3)
+            await rig.platform.wait_for(lambda: rig.record().connections >= 2, timeout=12)
+            await rig.wait_authenticated()
+            await rig.platform.wait_for(
+                lambda: any(b.location_type == 1 for b in rig.record().batches), timeout=10)
+            result = await rig.finish()
+    save_result("half-open TCP (proxy swallows, keeps open)", result, faults=1)
+    assert_exactly_once(result)
+    assert result.blind_items >= 1
