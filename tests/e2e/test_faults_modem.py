@@ -99,7 +99,8 @@ async def test_garbled_recv_urc_on_the_serial_link() -> None:
             await rig.wait_authenticated(timeout=15)
             await rig.wait_positions(1)
             for round_ in range(2):
-                await rig.wait_quiet()
+                await rig.wait_positions(rig.positions() + 1)   # a report was just sent:
+                await rig.wait_quiet()                          # ~1 s before the next QISEND
                 connections = rig.record().connections
                 modem.sim.garble_next_output()              # the next output: the URC
                 await rig.platform.send(PHONE, LocationQuery())
