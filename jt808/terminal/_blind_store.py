@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS items (
     body BLOB    NOT NULL
 );
 CREATE INDEX IF NOT EXISTS items_kind ON items (kind, id);
+CREATE INDEX IF NOT EXISTS items_ts ON items (ts, id);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO counters (name, value) VALUES ('dropped', 0);
 """
@@ -122,22 +123,24 @@ class BlindAreaStore:
             excess = db.execute("SELECT COUNT(*) FROM items").fetchone()[0] - self.max_rows
             if excess > 0:
                 db.execute("DELETE FROM items WHERE id IN "
-                           "(SELECT id FROM items ORDER BY id LIMIT ?)", (excess,))
+                           "(SELECT id FROM items ORDER BY ts, id LIMIT ?)", (excess,))
                 db.execute("UPDATE counters SET value = value + ? WHERE name = 'dropped'",
                            (excess,))
             return int(new_id)
         return self._run("append", work)
 
     def oldest(self, n: int, kind: str | None = None) -> list[StoredItem]:
-        """Up to ``n`` items, oldest first (optionally of one ``kind``)."""
+        """Up to ``n`` items, oldest first by their ``ts`` (then by id), optionally of one
+        ``kind``."""
         if n < 0:
             raise ValueError("n must be >= 0")
         def work(db: sqlite3.Connection) -> list[StoredItem]:
             if kind is None:
-                rows = db.execute("SELECT id, kind, body FROM items ORDER BY id LIMIT ?", (n,))
+                rows = db.execute("SELECT id, kind, body FROM items ORDER BY ts, id LIMIT ?",
+                                  (n,))
             else:
                 rows = db.execute("SELECT id, kind, body FROM items WHERE kind = ? "
-                                  "ORDER BY id LIMIT ?", (kind, n))
+                                  "ORDER BY ts, id LIMIT ?", (kind, n))
             return [StoredItem(i, k, bytes(b)) for i, k, b in rows]
         return self._run("oldest", work)
 

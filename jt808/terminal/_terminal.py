@@ -56,6 +56,7 @@ Auth code, encryption, upgrade, alarms, vehicle control:
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
 import math
 import shutil
@@ -601,7 +602,7 @@ class Terminal(EncryptionMixin):
     def _store(self, kind: str, report: LocationReport) -> int:
         if self.store is None:
             self._open_store()
-        return self.store.append(kind, encode_body(report, self.version), time.time())
+        return self.store.append(kind, encode_body(report, self.version), _position_time(report))
 
     def store_blind(self, report: LocationReport) -> None:
         self._store(BLIND_KIND, report)
@@ -753,3 +754,15 @@ class Terminal(EncryptionMixin):
                 tg.cancel_scope.cancel()
             tg.start_soon(watch, event)
             tg.start_soon(watch, self._closed)
+
+
+_GMT8 = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def _position_time(report: LocationReport) -> float:
+    """When the position was taken (its GMT+8 time), so the blind area uploads positions
+    in the order they were taken, not the order they failed to go out (a report that
+    times out is stored after a later one that found the link down)."""
+    if report.time is None:
+        return time.time()
+    return report.time.replace(tzinfo=_GMT8).timestamp()

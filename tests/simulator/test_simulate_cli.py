@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import running_platform
+from simulator_support import running_platform
 
 from jt808.cli import main
 
