@@ -269,6 +269,8 @@ def test_terminal_key_both_ways(platform) -> None:
         command = SetTerminalParams((TerminalParam(0x0029, 15),))
         reply = platform.portal.call(platform.request, CLIENT_ID, command, 5.0)
         assert reply.result == 0 and terminal.params.values[0x0029] == 15
+        # the callback runs on its own thread: it may still be on its way
+        _wait(lambda: any(a["header"]["message_id"] == 0x8103 for a in got), timeout=2.0)
         [args] = [a for a in got if a["header"]["message_id"] == 0x8103]
         assert args["header"]["properties"] >> 10 & 7 == 1       # it came encrypted
     finally:
