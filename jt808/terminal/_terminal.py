@@ -85,6 +85,7 @@ from ._reporting import Reporter
 __all__ = ["Terminal"]
 
 log = logging.getLogger("jt808.terminal")
+_CLOSE_TIMEOUT = 10.0     # seconds a cancelled terminal waits for its link to close
 
 BEARERS = ("tcp", "udp", "sms")
 BLIND_KIND = "position"
@@ -204,7 +205,14 @@ class Terminal(EncryptionMixin):
 
     async def __aexit__(self, *exc: object) -> bool | None:
         try:
-            await self.close()
+            # Shielded: when we leave because the caller's scope was cancelled, the link
+            # must still be closed (by its own task) and the task group exited, or the
+            # caller's cancel scope stack is left broken.
+            with anyio.move_on_after(_CLOSE_TIMEOUT, shield=True):
+                try:
+                    await self.close()
+                except Exception:                        # noqa: BLE001 - keep unwinding
+                    log.exception("closing the terminal failed")
             self._tg.cancel_scope.cancel()
             return await self._tg.__aexit__(*exc)
         finally:

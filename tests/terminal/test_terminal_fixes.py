@@ -301,3 +301,29 @@ async def test_sms_transport_object_is_sms_bearer() -> None:
     from jt808.transport._sms import SmsTransport
     fake = SmsTransport.__new__(SmsTransport)
     assert bearer_of_transport(fake) == "sms"
+
+
+def test_run_stopped_by_the_callers_cancel_scope_unwinds_cleanly(tmp_path) -> None:
+    """``with anyio.move_on_after(...): await terminal.run()`` is the anyio way to stop a
+    terminal: it must close the link and leave the caller's cancel scopes intact."""
+    from hal.gnss import RouteGnss
+    from jt808.codec import TerminalRegister
+    from jt808.platform import Platform
+    from jt808.terminal import Terminal
+
+    async def main() -> tuple[bool, int]:
+        async with Platform() as platform:
+            await platform.serve("tcp://127.0.0.1:0")
+            terminal = Terminal(platform.url("tcp"), phone="013800138000",
+                                register_info=TerminalRegister(44, 300, "QUEC", "EC200U", "T1",
+                                                               1, "B12345"),
+                                gnss=RouteGnss(), store_path=tmp_path / "blind.sqlite",
+                                params={0x0029: 1})
+            with anyio.fail_after(20):
+                with anyio.move_on_after(2):
+                    await terminal.run()
+            record = platform.terminals.get("013800138000")
+            return terminal.connected, len(record.positions) if record else 0
+
+    connected, positions = anyio.run(main)
+    assert connected is False and positions >= 1
