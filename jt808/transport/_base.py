@@ -123,3 +123,34 @@ def check_max_bytes(max_bytes: int) -> None:
     if max_bytes < 1:
         raise ValueError(f"max_bytes must be >= 1, got {max_bytes}")
 
+
+class ChunkStream:
+    """A byte stream over something that moves chunks (``_send_chunk``/``_receive_chunk``):
+    ``receive(max_bytes)`` hands a long chunk out in pieces."""
+
+    kind: ClassVar[str] = "stream"
+    _left_over = b""
+
+    async def send(self, data: bytes) -> None:
+        if data:
+            await self._send_chunk(bytes(data))  # type: ignore[attr-defined]
+
+    async def receive(self, max_bytes: int = 65536) -> bytes:
+        check_max_bytes(max_bytes)
+        data = self._left_over or await self._receive_chunk()  # type: ignore[attr-defined]
+        self._left_over = data[max_bytes:]
+        return data[:max_bytes]
+
+
+class ChunkDatagram:
+    """A datagram link over something that moves chunks: one chunk is one datagram."""
+
+    kind: ClassVar[str] = "datagram"
+    max_datagram: int
+
+    async def send(self, datagram: bytes) -> None:
+        check_datagram(datagram, self.max_datagram)
+        await self._send_chunk(bytes(datagram))  # type: ignore[attr-defined]
+
+    async def receive(self) -> bytes:
+        return await self._receive_chunk()  # type: ignore[attr-defined]

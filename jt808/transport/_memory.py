@@ -17,7 +17,7 @@ from anyio.abc import AsyncResource
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from ..errors import TransportError
-from ._base import ListenerIterationMixin, check_datagram, check_max_bytes, translate_errors
+from ._base import ChunkDatagram, ChunkStream, ListenerIterationMixin, translate_errors
 from ._url import url_options
 
 __all__ = ["MemoryStream", "MemoryDatagram", "MemoryListener", "memory_pair",
@@ -64,38 +64,14 @@ class _MemoryEnd(AsyncResource):
         return f"<{type(self).__name__} memory://{self.name}>"
 
 
-class MemoryStream(_MemoryEnd):
+class MemoryStream(ChunkStream, _MemoryEnd):
     """One end of an in-process byte stream."""
 
-    kind: ClassVar[str] = "stream"
 
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self._left_over = b""
-
-    async def send(self, data: bytes) -> None:
-        if data:
-            await self._send_chunk(bytes(data))
-
-    async def receive(self, max_bytes: int = 65536) -> bytes:
-        check_max_bytes(max_bytes)
-        data = self._left_over or await self._receive_chunk()
-        self._left_over = data[max_bytes:]
-        return data[:max_bytes]
-
-
-class MemoryDatagram(_MemoryEnd):
+class MemoryDatagram(ChunkDatagram, _MemoryEnd):
     """One end of an in-process datagram link (nothing is lost or reordered)."""
 
-    kind: ClassVar[str] = "datagram"
     max_datagram: int = MAX_DATAGRAM
-
-    async def send(self, datagram: bytes) -> None:
-        check_datagram(datagram, self.max_datagram)
-        await self._send_chunk(bytes(datagram))
-
-    async def receive(self) -> bytes:
-        return await self._receive_chunk()
 
 
 _KINDS: dict[str, type[_MemoryEnd]] = {"stream": MemoryStream, "datagram": MemoryDatagram}

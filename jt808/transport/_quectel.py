@@ -17,13 +17,13 @@ with the PDP context (``+QIURC: "pdpdeact"``) is a ``TransportError``, and the n
 from __future__ import annotations
 
 import contextlib
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import SplitResult
 
 import anyio
 from anyio.abc import AsyncResource
 
-from ._base import check_datagram, check_max_bytes
+from ._base import ChunkDatagram, ChunkStream
 from ._modem import ModemHandle, acquire_modem, translate_modem_errors
 from ._url import url_options
 
@@ -54,13 +54,13 @@ class _QuectelSocket(AsyncResource):
         """The ``hal.quectel.QuectelModem`` underneath (shared or owned)."""
         return self._handle.modem
 
-    async def _send(self, data: bytes) -> None:
+    async def _send_chunk(self, data: bytes) -> None:
         # The driver splits into AT+QISEND chunks of <= 1460 and retries SEND FAIL
         # (modem.send_retries times, modem.send_retry_delay apart).
         with translate_modem_errors(f"{self.where} send"):
             await self._sock.send(data)
 
-    async def _receive(self) -> bytes:
+    async def _receive_chunk(self) -> bytes:
         if self._ended:
             return b""
         with translate_modem_errors(f"{self.where} receive"):
@@ -82,38 +82,14 @@ class _QuectelSocket(AsyncResource):
         return f"<{type(self).__name__} {self.where}>"
 
 
-class QuectelStream(_QuectelSocket):
+class QuectelStream(ChunkStream, _QuectelSocket):
     """A TCP connection made by the modem (``AT+QIOPEN=…,"TCP",…``)."""
 
-    kind: ClassVar[str] = "stream"
 
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self._left_over = b""
-
-    async def send(self, data: bytes) -> None:
-        if data:
-            await self._send(bytes(data))
-
-    async def receive(self, max_bytes: int = 65536) -> bytes:
-        check_max_bytes(max_bytes)
-        data = self._left_over or await self._receive()
-        self._left_over = data[max_bytes:]
-        return data[:max_bytes]
-
-
-class QuectelDatagram(_QuectelSocket):
+class QuectelDatagram(ChunkDatagram, _QuectelSocket):
     """A connected UDP socket in the modem: one AT+QISEND is one datagram."""
 
-    kind: ClassVar[str] = "datagram"
     max_datagram: int = MAX_SEND
-
-    async def send(self, datagram: bytes) -> None:
-        check_datagram(datagram, self.max_datagram)
-        await self._send(bytes(datagram))
-
-    async def receive(self) -> bytes:
-        return await self._receive()
 
 
 async def open_transport(url: SplitResult, **options: Any) -> QuectelStream | QuectelDatagram:
