@@ -36,6 +36,8 @@ __all__ = ["Session", "Pending"]
 
 _MEDIA_UPLOAD = 0x0801
 _RESULT_WRONG_MESSAGE = 2
+#: ProtocolErrorReceived events kept undrained at once (more are counted, not queued)
+MAX_ERROR_EVENTS = 64
 
 
 @attrs.define(slots=True)
@@ -86,6 +88,8 @@ class Session:
         self._serial = 0
         self._out: list[bytes] = []
         self._events: collections.deque[Event] = collections.deque()
+        self._error_events = 0                  # ProtocolErrorReceived in _events
+        self.errors_dropped = 0                 # not queued: MAX_ERROR_EVENTS waited
         self.last_sent: float | None = None
         self.last_received: float | None = None
 
@@ -182,12 +186,27 @@ class Session:
         self.last_received = now
         for item in self.framer.feed_events(data):
             if isinstance(item, FrameError):
-                self._events.append(ProtocolErrorReceived(item))
+                self._protocol_error(item)
             else:
                 self._receive_frame(item, now)
 
     def next_event(self) -> Event | None:
-        return self._events.popleft() if self._events else None
+        if not self._events:
+            return None
+        event = self._events.popleft()
+        if type(event) is ProtocolErrorReceived:
+            self._error_events -= 1
+        return event
+
+    def _protocol_error(self, error: JT808Error, header: Header | None = None) -> None:
+        """Queue a ``ProtocolErrorReceived`` unless ``MAX_ERROR_EVENTS`` wait undrained:
+        a peer sending 3-byte bad frames must not queue one event (exception and
+        traceback, ~1.5 KB) per 3 bytes of a receive; the excess is only counted."""
+        if self._error_events >= MAX_ERROR_EVENTS:
+            self.errors_dropped += 1
+            return
+        self._error_events += 1
+        self._events.append(ProtocolErrorReceived(error, header))
 
     def _receive_frame(self, frame: Frame, now: float) -> None:
         header = frame.header
@@ -209,7 +228,7 @@ class Session:
                 body = self._decrypt(body, header.msg_id)
             message = decode_body(header.msg_id, body, self.version or header.version)
         except RemoteProtocolError as exc:
-            self._events.append(ProtocolErrorReceived(exc, header))
+            self._protocol_error(exc, header)
             if header.msg_id not in self.role.reply_only and self.state != CLOSED:
                 self._safe_reply(header, _RESULT_WRONG_MESSAGE, now)
             return
@@ -316,7 +335,7 @@ class Session:
         try:
             self.set_peer_key(message.e, message.modulus)
         except JT808Error as exc:
-            self._events.append(ProtocolErrorReceived(exc, header))
+            self._protocol_error(exc, header)
             self._safe_reply(header, 1, now)
             return True
         self._safe_reply(header, 0, now)

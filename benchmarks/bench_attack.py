@@ -1,0 +1,398 @@
+"""Resource bounds under attack (issue 8): a hostile peer on a raw socket against the real
+reference ``Platform`` (tcp and udp) and the real ``Terminal`` (against a hostile fake
+platform on a raw TCP listener). Prints one row per attack: tracemalloc bytes above the
+baseline at the peak and after, the bound derived from the configured limits, and
+whether a well-behaved peer is still served afterwards.
+
+    python -m benchmarks.bench_attack            # full volumes
+    python -m benchmarks.bench_attack --scale 0.02
+
+The attack functions are shared with ``tests/e2e/test_attack_bounds.py`` (scaled down).
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import attrs
+
+from jt808.codec import (LocationQuery, PlatformGeneralResponse, TerminalGeneralResponse,
+                         TerminalRegisterResponse, encode_body)
+from jt808.frame import MAX_BODY, MAX_ESCAPED_FRAME, Frame, Framer, Header, Version, pack
+from jt808.frame._escape import escape, xor_check
+from jt808.platform import MiniTerminal, Platform, location
+from jt808.session import ReassemblyLimits
+from jt808.terminal import Terminal
+
+PHONE = "13800138000"
+ATTACKER = "13900139000"
+MIB = 1024 * 1024
+#: interpreter, task and socket noise allowed on top of what the limits permit
+ALLOWANCE = 2 * MIB
+LIMITS = ReassemblyLimits()
+#: what one link may hold at most: the framer's buffer plus every message being
+#: reassembled (each piece is at most one body, MAX_BODY, plus its dict slot)
+PER_LINK = MAX_ESCAPED_FRAME + LIMITS.max_messages * 2 * (MAX_BODY + 200)
+
+
+@attrs.define
+class Result:
+    side: str
+    attack: str
+    volume: str
+    peak: int            # bytes above the baseline at the peak
+    after: int           # bytes above the baseline once the attack ended
+    bound: int
+    served: bool         # a well-behaved peer was served afterwards
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.served and self.peak <= self.bound and self.after <= self.bound
+
+
+# -- frames ---------------------------------------------------------------------------
+def frame(msg_id: int, serial: int, body: bytes = b"", *, phone: str = ATTACKER,
+          packet: tuple[int, int] | None = None, version: Version = Version.V2013) -> bytes:
+    return pack(Frame(Header(msg_id, phone, serial, version, 0, packet), body))
+
+
+def raw_frame(content: bytes) -> bytes:
+    """``content`` (header + body) with its check code, escaped, between flags."""
+    return b"\x7e" + escape(content + bytes([xor_check(content)])) + b"\x7e"
+
+
+def escape_bomb() -> bytes:
+    """The largest frame whose header + body are all 0x7e/0x7d: doubles when escaped."""
+    content = bytes([0x7E, 0x7D]) * ((MAX_BODY + 17) // 2)
+    return raw_frame(content)
+
+
+def escaped_body_frame(serial: int, phone: str = ATTACKER) -> bytes:
+    """A valid 0x0900 whose MAX_BODY-byte body is all 0x7e (about 2x on the wire)."""
+    return frame(0x0900, serial, b"\x7e" * MAX_BODY, phone=phone)
+
+
+def overlong_escaped(size: int) -> bytes:
+    return b"\x7e" + b"\x7d\x02" * (size // 2) + b"\x7e"
+
+
+# -- measuring ------------------------------------------------------------------------
+class Meter:
+    """tracemalloc above a baseline taken at ``start``."""
+
+    def start(self) -> None:
+        gc.collect()
+        if not tracemalloc.is_tracing():
+            tracemalloc.start()
+        self.base = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+
+    def peak(self) -> int:
+        return tracemalloc.get_traced_memory()[1] - self.base
+
+    def after(self) -> int:
+        gc.collect()
+        return tracemalloc.get_traced_memory()[0] - self.base
+
+
+async def _send_chunks(stream: Any, data: bytes, total: int, chunk: int = 64 * 1024) -> None:
+    block = (data * (chunk // max(1, len(data)) + 1))[:chunk]
+    sent = 0
+    while sent < total:
+        await stream.send(block)
+        sent += len(block)
+
+
+# -- attacks on the platform ----------------------------------------------------------
+Attack = Callable[[Any, float], Awaitable[str]]
+
+
+async def half_frame(stream: Any, scale: float) -> str:
+    total = int(64 * MIB * scale)
+    await stream.send(b"\x7e")
+    await _send_chunks(stream, b"\x01\x02\x03", total)
+    return f"0x7e + {total / MIB:.1f} MiB, no closing flag"
+
+
+async def partial_frames(stream: Any, scale: float) -> str:
+    count = int(200_000 * scale)
+    whole = frame(0x0200, 1, encode_body(location()))
+    piece = whole[:20]                                  # cut short; the next 0x7e ends it
+    assert piece.count(b"\x7e") == 1
+    await _send_chunks(stream, piece, count * len(piece))
+    return f"{count:,} frames cut after 20 bytes"
+
+
+async def subpacket_streams(stream: Any, scale: float) -> str:
+    count = int(10_000 * scale)
+    for n in range(count):
+        await stream.send(frame(0x0801, n * 3 & 0xFFFF, b"\x00" * 512, packet=(65535, 1)))
+    return f"{count:,} streams, packet 1 of 65535"
+
+
+async def subpacket_streams_in_limit(stream: Any, scale: float) -> str:
+    count = int(10_000 * scale)
+    total = LIMITS.max_packets
+    for n in range(count):
+        await stream.send(frame(0x0900, n * 3 & 0xFFFF, b"\x00" * MAX_BODY, packet=(total, 1)))
+    return f"{count:,} streams, packet 1 of {total}, {MAX_BODY} B each"
+
+
+async def escape_expansion(stream: Any, scale: float) -> str:
+    count = int(20_000 * scale)
+    bomb = escape_bomb()
+    for n in range(count):
+        await stream.send(bomb if n % 2 else escaped_body_frame(n & 0xFFFF))
+    return f"{count:,} frames of {len(bomb):,} B (all 7e/7d, and 0x0900 of 7e)"
+
+
+async def overlong(stream: Any, scale: float) -> str:
+    count = int(2_000 * scale)
+    blob = overlong_escaped(4 * MAX_ESCAPED_FRAME)
+    for _ in range(count):
+        await stream.send(blob)
+    return f"{count:,} frames of {len(blob):,} B escaped"
+
+
+async def reply_flood_to_platform(stream: Any, scale: float) -> str:
+    count = int(200_000 * scale)
+    batch = b"".join(frame(0x0001, n, encode_body(TerminalGeneralResponse(n, 0x8103, 0)))
+                     for n in range(256))
+    await _send_chunks(stream, batch, count * len(batch) // 256)
+    return f"{count:,} 0x0001 matching nothing"
+
+
+PLATFORM_ATTACKS: dict[str, Attack] = {
+    "half-frame": half_frame, "partial frames": partial_frames,
+    "10k subpacket streams (65535)": subpacket_streams,
+    "10k subpacket streams (4096)": subpacket_streams_in_limit,
+    "escape expansion": escape_expansion, "over-long escaped": overlong,
+    "reply flood 0x0001": reply_flood_to_platform,
+}
+#: attacks that fit in datagrams (no stream-only half frames of megabytes)
+UDP_ATTACKS = ("10k subpacket streams (65535)", "escape expansion", "reply flood 0x0001")
+
+
+class _Datagrams:
+    """A connected UDP socket that looks like a stream: one datagram per frame."""
+
+    def __init__(self, sock: Any) -> None:
+        self.sock = sock
+
+    async def send(self, data: bytes) -> None:
+        start = 0
+        while start < len(data):                       # split on frame ends
+            end = data.find(b"\x7e", data.find(b"\x7e", start) + 1)
+            end = len(data) if end < 0 else end + 1
+            await self.sock.send(data[start:end][:60_000])
+            start = end
+        await anyio.sleep(0)                           # let the platform keep up
+
+    async def aclose(self) -> None:
+        await self.sock.aclose()
+
+
+async def _good_terminal(url: str) -> bool:
+    async with await MiniTerminal.connect(url, PHONE) as terminal:
+        await terminal.login()
+        reply = await terminal.report(location())
+        return reply.result == 0
+
+
+async def attack_platform(name: str, scale: float, scheme: str = "tcp") -> Result:
+    meter = Meter()
+    async with Platform() as platform:
+        await platform.serve(f"{scheme}://127.0.0.1:0")
+        host, port = platform.address(scheme)[:2]
+        meter.start()
+        if scheme == "tcp":
+            stream: Any = await anyio.connect_tcp(host, port)
+        else:
+            stream = _Datagrams(await anyio.create_connected_udp_socket(host, port))
+        volume = await PLATFORM_ATTACKS[name](stream, scale)
+        await _settle(lambda: platform.connections.get(ATTACKER) is not None or True)
+        await stream.aclose()
+        await anyio.sleep(0.2)                         # the platform drains what is left
+        record = platform.terminals.get(ATTACKER)
+        kept = len(record.received) if record else 0
+        served = await _good_terminal(platform.url(scheme))
+        peak, after = meter.peak(), meter.after()
+        bound = ALLOWANCE + PER_LINK + platform.max_messages * 2_000
+        return Result(f"platform/{scheme}", name, volume, peak, after, bound, served,
+                      f"records kept {kept}")
+
+
+async def _settle(_: Callable[[], Any], rounds: int = 20) -> None:
+    for _ in range(rounds):
+        await anyio.sleep(0.01)
+
+
+# -- attacks on the terminal ----------------------------------------------------------
+class HostilePlatform:
+    """A raw TCP listener: logs the terminal in by hand, acknowledges what wants a
+    general reply, counts what it gets, and lets an attack write anything."""
+
+    def __init__(self) -> None:
+        self.stream: Any = None
+        self.connected = anyio.Event()
+        self.received: dict[int, int] = {}
+        self.serial = 0
+        self.framer = Framer()
+
+    def next_serial(self) -> int:
+        self.serial = (self.serial + 1) & 0xFFFF
+        return self.serial
+
+    async def handle(self, stream: Any) -> None:
+        self.stream = stream
+        self.connected.set()
+        try:
+            async for data in stream:
+                for got in self.framer.feed(data):
+                    await self._answer(got.header, got.body)
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+            pass
+
+    async def _answer(self, header: Header, body: bytes) -> None:
+        self.received[header.msg_id] = self.received.get(header.msg_id, 0) + 1
+        if header.msg_id == 0x0100:
+            reply = TerminalRegisterResponse(header.serial, 0, "HOSTILE")
+        elif header.msg_id in (0x0102, 0x0200, 0x0002, 0x0108):
+            reply = PlatformGeneralResponse(header.serial, header.msg_id, 0)
+        else:
+            return
+        await self.send(frame(reply.MSG_ID, self.next_serial(), encode_body(reply),
+                              phone=PHONE))
+
+    async def send(self, data: bytes) -> None:
+        await self.stream.send(data)
+
+
+async def t_half_frame(hostile: HostilePlatform, scale: float) -> str:
+    return await half_frame(hostile, scale)
+
+
+async def t_subpackets(hostile: HostilePlatform, scale: float) -> str:
+    count = int(10_000 * scale)
+    for n in range(count):
+        await hostile.send(frame(0x8108, n * 3 & 0xFFFF, b"\x00" * 512, phone=PHONE,
+                                 packet=(65535, 1)))
+    return f"{count:,} 0x8108 streams, packet 1 of 65535"
+
+
+async def t_subpackets_in_limit(hostile: HostilePlatform, scale: float) -> str:
+    count = int(10_000 * scale)
+    for n in range(count):
+        await hostile.send(frame(0x8108, n * 3 & 0xFFFF, b"\x00" * MAX_BODY, phone=PHONE,
+                                 packet=(LIMITS.max_packets, 1)))
+    return f"{count:,} 0x8108 streams, packet 1 of {LIMITS.max_packets}"
+
+
+async def t_escape(hostile: HostilePlatform, scale: float) -> str:
+    count = int(20_000 * scale)
+    bomb = escape_bomb()
+    for n in range(count):
+        await hostile.send(bomb if n % 2 else overlong_escaped(4 * MAX_ESCAPED_FRAME)
+                           if n % 4 == 0 else escaped_body_frame(n & 0xFFFF, PHONE))
+    return f"{count:,} frames: 7e/7d bombs, over-long, 0x0900 of 7e"
+
+
+async def t_reply_flood(hostile: HostilePlatform, scale: float) -> str:
+    count = int(200_000 * scale)
+    batch = b"".join(frame(0x8001, n, encode_body(PlatformGeneralResponse(n, 0x0200, 0)),
+                           phone=PHONE) for n in range(1000, 1256))
+    await _send_chunks(hostile, batch, count * len(batch) // 256)
+    return f"{count:,} 0x8001 matching nothing"
+
+
+async def t_command_flood(hostile: HostilePlatform, scale: float) -> str:
+    count = int(20_000 * scale)
+    batch = b"".join(frame(0x8201, n, encode_body(LocationQuery()), phone=PHONE)
+                     for n in range(256))
+    for _ in range(max(1, count // 256)):
+        await hostile.send(batch)
+        await anyio.sleep(0)
+    return f"{count // 256 * 256:,} 0x8201 (each answered)"
+
+
+TERMINAL_ATTACKS: dict[str, Attack] = {
+    "half-frame": t_half_frame, "10k 0x8108 streams (65535)": t_subpackets,
+    "10k 0x8108 streams (4096)": t_subpackets_in_limit, "escape expansion + over-long": t_escape,
+    "reply flood 0x8001": t_reply_flood, "command flood 0x8201": t_command_flood,
+}
+
+
+async def attack_terminal(name: str, scale: float, tmp: str) -> Result:
+    meter = Meter()
+    hostile = HostilePlatform()
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(listener.serve, hostile.handle)
+        terminal = Terminal(f"tcp://127.0.0.1:{port}", phone=PHONE, store_path=f"{tmp}/b.sqlite",
+                            register_info=_register(), params={0x0002: 5})
+        async with terminal:
+            await terminal.connect()
+            await terminal.login()
+            meter.start()
+            volume = await TERMINAL_ATTACKS[name](hostile, scale)
+            await _settle(lambda: True, 30)
+            answered = hostile.received.get(0x0201, 0) + hostile.received.get(0x0001, 0)
+            reply = await terminal.report_location(location())
+            served = getattr(reply, "result", None) == 0 and terminal.connected
+            events = len(terminal.session._events)
+            partials = len(terminal.session.reassembler.partials)
+            peak, after = meter.peak(), meter.after()
+            await terminal.close()
+        tg.cancel_scope.cancel()
+    bound = ALLOWANCE + PER_LINK
+    return Result("terminal", name, volume, peak, after, bound, served,
+                  f"answers {answered}, events left {events}, partials {partials}")
+
+
+def _register() -> Any:
+    from jt808.codec import TerminalRegister
+    return TerminalRegister(31, 115, "70111", "ATTACK", "T1", 1, "A12345")
+
+
+# -- the table ------------------------------------------------------------------------
+def row(result: Result) -> str:
+    return (f"| {result.side} | {result.attack} | {result.volume} | {result.peak / 1024:,.0f} "
+            f"| {result.after / 1024:,.0f} | {result.bound / 1024:,.0f} | "
+            f"{'yes' if result.served else 'NO'} | {'ok' if result.ok else 'OVER'} | "
+            f"{result.note} |")
+
+
+async def run_all(scale: float) -> list[Result]:
+    import tempfile
+    results = []
+    for name in PLATFORM_ATTACKS:
+        results.append(await attack_platform(name, scale, "tcp"))
+        print(row(results[-1]), flush=True)
+    for name in UDP_ATTACKS:
+        results.append(await attack_platform(name, scale, "udp"))
+        print(row(results[-1]), flush=True)
+    for name in TERMINAL_ATTACKS:
+        with tempfile.TemporaryDirectory() as tmp:
+            results.append(await attack_terminal(name, scale, tmp))
+        print(row(results[-1]), flush=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of full volumes")
+    args = parser.parse_args()
+    print("| side | attack | volume | peak KiB | after KiB | bound KiB | served | result | "
+          "notes |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    anyio.run(run_all, args.scale)
+
+
+if __name__ == "__main__":
+    main()
