@@ -1,0 +1,71 @@
+"""Issue 8: resource bounds under attack. A hostile peer on a raw socket attacks the real
+``Platform`` (tcp, udp) and the real ``Terminal`` (against a hostile fake platform);
+tracemalloc above the baseline stays within the bound derived from ``ReassemblyLimits``,
+``MAX_ESCAPED_FRAME`` and the platform's ``max_messages``, and a well-behaved peer is
+served afterwards. Volumes are scaled down here; ``benchmarks/bench_attack.py`` runs
+them in full."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import anyio
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from benchmarks.bench_attack import (PLATFORM_ATTACKS, TERMINAL_ATTACKS, UDP_ATTACKS,  # noqa: E402
+                                     attack_platform, attack_terminal)
+from jt808.session import PlatformSession  # noqa: E402
+from jt808.session._core import MAX_ERROR_EVENTS  # noqa: E402
+
+SCALE = 0.01
+
+
+def _check(result) -> None:
+    assert result.served, f"{result.attack}: the well-behaved peer was not served"
+    assert result.peak <= result.bound, (result.attack, result.peak, result.bound)
+    assert result.after <= result.bound, (result.attack, result.after, result.bound)
+
+
+@pytest.mark.parametrize("name", list(PLATFORM_ATTACKS))
+def test_platform_tcp_attack_bounded(name):
+    async def main():
+        with anyio.fail_after(20):
+            return await attack_platform(name, SCALE, "tcp")
+    result = anyio.run(main)
+    _check(result)
+    kept = int(result.note.split()[-1])
+    assert kept <= 1_000                      # the platform's max_messages
+
+
+@pytest.mark.parametrize("name", UDP_ATTACKS)
+def test_platform_udp_attack_bounded(name):
+    async def main():
+        with anyio.fail_after(20):
+            return await attack_platform(name, SCALE, "udp")
+    _check(anyio.run(main))
+
+
+@pytest.mark.parametrize("name", list(TERMINAL_ATTACKS))
+def test_terminal_attack_bounded(name, tmp_path):
+    async def main():
+        with anyio.fail_after(20):
+            return await attack_terminal(name, SCALE, str(tmp_path))
+    result = anyio.run(main)
+    _check(result)
+    assert "events left 0," in result.note
+    if name == "command flood 0x8201":
+        assert "answers 256" in result.note       # every command was answered
+
+
+def test_undrained_error_events_are_bounded():
+    """A driver that does not drain: 3-byte bad frames queue at most MAX_ERROR_EVENTS
+    ProtocolErrorReceived; the rest are counted; real messages still queue."""
+    session = PlatformSession()
+    session.receive_data(b"\x7e\x01\x7e" * 10_000, 0.0)
+    assert len(session._events) == MAX_ERROR_EVENTS
+    assert session.errors_dropped == 10_000 - MAX_ERROR_EVENTS
+    while session.next_event() is not None:
+        pass
+    session.receive_data(b"\x7e\x01\x7e", 0.0)
+    assert len(session._events) == 1          # room again once drained
