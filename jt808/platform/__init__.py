@@ -13,7 +13,9 @@ from ._driver import SessionDriver
 from ._mini_terminal import MiniTerminal, RawMediaUpload, location, media_upload_body
 from ._server import AckFilter, Platform
 from ._shared_modem import shared_modem_url
+from ._sms_gateway import SmsCentreListener, SmsCentreTransport
 from ._terminal_state import TerminalRecord
 
 __all__ = ["Platform", "AckFilter", "TerminalRecord", "SessionDriver", "MiniTerminal",
-           "RawMediaUpload", "location", "media_upload_body", "describe", "shared_modem_url"]
+           "RawMediaUpload", "location", "media_upload_body", "describe", "shared_modem_url",
+           "SmsCentreListener", "SmsCentreTransport"]

@@ -106,14 +106,22 @@ class Platform:
         if self._tg is not None:
             self._tg.cancel_scope.cancel()
 
-    async def serve(self, listen_urls: Iterable[str] | str) -> None:
-        """Listen on every URL now (errors raise here), accept in the background."""
+    async def serve(self, listen_urls: Iterable[str | Any] | str | Any) -> None:
+        """Listen on every URL now (errors raise here), accept in the background.
+
+        An item may also be an open listener object (``address``, ``accept()``/``async
+        for``, ``aclose()``; its ``scheme`` attribute names it, e.g. ``SmsCentreListener``);
+        the platform closes it."""
         if self._tg is None:
             raise RuntimeError("use 'async with Platform() as platform' before serve()")
-        for url in [listen_urls] if isinstance(listen_urls, str) else listen_urls:
-            listener = await open_listener(url)
+        single = isinstance(listen_urls, str) or hasattr(listen_urls, "aclose")
+        for url in [listen_urls] if single else listen_urls:
+            if isinstance(url, str):
+                listener = await open_listener(url)
+                scheme = url.split(":", 1)[0]
+            else:
+                listener, scheme = url, getattr(url, "scheme", type(url).__name__)
             self._listeners.append(listener)
-            scheme = url.split(":", 1)[0]
             self.bound_addresses.append((scheme, listener.address))
             log.info("listening on %s %s", scheme, listener.address)
             self._tg.start_soon(self._accept_loop, listener)
@@ -142,7 +150,8 @@ class Platform:
             log.info("listener stopped: %s", exc)
 
     async def _serve_connection(self, transport: Any) -> None:
-        bearer = "udp" if getattr(transport, "kind", "stream") == "datagram" else "tcp"
+        bearer = getattr(transport, "bearer", None) or (
+            "udp" if getattr(transport, "kind", "stream") == "datagram" else "tcp")
         session = PlatformSession(bearer=bearer, **self.session_options)
         peer = getattr(transport, "remote_address", "")
         driver = SessionDriver(session, transport, drop_frame=self.drop_frame,

@@ -3,17 +3,15 @@
 the modem simulator on a real pty, sms through the simulator's SMS centre).
 
 ``jt808.platform.Platform`` listens only where ``open_listener`` can (tcp, udp, memory),
-so SMS reaches it through ``SmsGateway``: a listener for the test-only scheme
-``matrix-sms://`` (registered with ``register_transport``) whose single datagram
-transport receives what the terminal's modem submits to ``PLATFORM_NUMBER`` and answers
-by injecting SMS into that modem through the centre. The platform serves it like any
-other datagram link (``platform.serve("matrix-sms://")``).
+so SMS reaches it through the library's ``jt808.platform.SmsCentreListener`` on the
+simulator's centre, opened by the test-only scheme ``matrix-sms://`` (registered with
+``register_transport``) so the matrix can keep listing URLs
+(``platform.serve("matrix-sms://")``).
 """
 from __future__ import annotations
 
 import contextlib
 import math
-import queue
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -22,6 +20,7 @@ import pytest
 
 from jt808.codec import TerminalRegister
 from jt808.frame import Version
+from jt808.platform import SmsCentreListener
 from jt808.transport import register_transport
 
 PLATFORM_NUMBER = "+8610648990001"
@@ -53,86 +52,42 @@ def phone_for(version: Version, transport: str) -> str:
     return f"1390000{index:04d}"
 
 
-class SmsGateway:
-    """The platform's end of SMS on an ``InProcessSmsCentre``: a datagram transport.
-
-    ``receive`` returns what any modem submitted to ``PLATFORM_NUMBER``; ``send``
-    injects an SMS from ``PLATFORM_NUMBER`` into the modem ``TERMINAL_NUMBER``. The
-    centre calls ``on_submit`` in the simulator's thread, hence the thread-safe queue.
-    """
-
-    kind = "datagram"
-    max_datagram = 255 * 134
-    remote_address = TERMINAL_NUMBER
-
-    def __init__(self, centre: Any) -> None:
-        self.centre = centre
-        self.inbox: queue.SimpleQueue[bytes] = queue.SimpleQueue()
-        self.sent: list[bytes] = []
-        self.closed = False
-        centre.on_submit = self._on_submit
-
-    def _on_submit(self, sender: str, dest: str, data: bytes) -> None:
-        if dest == PLATFORM_NUMBER:
-            self.inbox.put(bytes(data))
-
-    async def send(self, datagram: bytes) -> None:
-        self.sent.append(bytes(datagram))
-        await anyio.to_thread.run_sync(self.centre.inject, TERMINAL_NUMBER, PLATFORM_NUMBER,
-                                       bytes(datagram))
-
-    async def receive(self) -> bytes:
-        while not self.closed:
-            try:
-                return self.inbox.get_nowait()
-            except queue.Empty:
-                await anyio.sleep(0.005)
-        return b""
-
-    async def aclose(self) -> None:
-        self.closed = True
-        if self.centre.on_submit == self._on_submit:
-            self.centre.on_submit = None
-
-
-class _SmsListener:
-    """Yields one ``SmsGateway`` (all SMS to the platform number arrive on it)."""
-
-    def __init__(self, gateway: SmsGateway) -> None:
-        self.gateway = gateway
-        self.address = PLATFORM_NUMBER
-        self._given = False
-        self._closed = anyio.Event()
-
-    def __aiter__(self) -> _SmsListener:
-        return self
-
-    async def __anext__(self) -> SmsGateway:
-        if not self._given:
-            self._given = True
-            return self.gateway
-        await self._closed.wait()
-        raise StopAsyncIteration
-
-    async def aclose(self) -> None:
-        self._closed.set()
-        await self.gateway.aclose()
-
-
 class _SmsBackend:
-    """``matrix-sms://`` backend: ``open_listener`` serves the centre in ``centre``."""
+    """``matrix-sms://``: ``open_listener`` serves ``centre`` with the library's
+    ``SmsCentreListener`` for ``PLATFORM_NUMBER``; ``gateway`` is the transport it
+    accepted last, with ``sent`` listing the datagrams the platform sent on it."""
 
     centre: Any = None
-    gateway: SmsGateway | None = None
+    gateway: Any = None
 
-    async def open_listener(self, url: Any, **options: Any) -> _SmsListener:
+    async def open_listener(self, url: Any, **options: Any) -> Any:
         if self.centre is None:
             raise RuntimeError("set matrix_support.SMS_BACKEND.centre first")
-        self.gateway = SmsGateway(self.centre)
-        return _SmsListener(self.gateway)
+        return _RecordingSmsListener(self, self.centre, PLATFORM_NUMBER)
 
     async def open_transport(self, url: Any, **options: Any) -> Any:
         raise RuntimeError("matrix-sms:// is the platform's end only")
+
+
+class _RecordingSmsListener(SmsCentreListener):
+    """The library listener; each transport it accepts lists what it sent in ``sent``."""
+
+    def __init__(self, backend: _SmsBackend, *args: Any) -> None:
+        super().__init__(*args)
+        self.backend = backend
+
+    async def accept(self) -> Any:
+        transport = await super().accept()
+        transport.sent = []
+        send = transport.send
+
+        async def recording_send(datagram: bytes) -> None:
+            transport.sent.append(bytes(datagram))
+            await send(datagram)
+
+        transport.send = recording_send
+        self.backend.gateway = transport
+        return transport
 
 
 SMS_BACKEND = _SmsBackend()
