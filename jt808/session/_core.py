@@ -206,7 +206,9 @@ class Session:
             self.errors_dropped += 1
             return
         self._error_events += 1
-        self._events.append(ProtocolErrorReceived(error, header))
+        # The traceback (our parser's frames) is no use to the application and is most
+        # of an error's memory: drop it.
+        self._events.append(ProtocolErrorReceived(error.with_traceback(None), header))
 
     def _receive_frame(self, frame: Frame, now: float) -> None:
         header = frame.header
