@@ -24,6 +24,18 @@ Positions that cannot be reported (link down, or a 0x0200 that timed out) go to 
 blind-area store and are uploaded with 0x0704 type 1 after the next authentication,
 oldest first, each batch deleted only once the platform's 0x8001 acknowledges it.
 
+SMS fallback (JT/T 808: "when the data link fails, the terminal may use SMS as the
+bearer"): with ``sms_fallback=`` (an ``sms://…?number=<platform SMS number>`` URL, or
+any URL/transport object whose link reaches the platform by SMS), once ``run()`` has
+failed to open the primary transport ``sms_fallback_after`` times in a row it serves the
+SMS link instead (bearer ``sms``: parameters 0x0006/0x0007), logs in and keeps reporting
+0x0200 over it, while every ``primary_retry_interval`` s it opens (and closes) a probe of
+the primary URL; when one opens it drops the SMS link and goes back. ``on_sms_fallback``
+tells which. Over SMS the blind-area positions are not uploaded (stored alarms are): the
+backlog waits for the data link, so SMS carries one 0x0200 per report interval and no
+burst. A transport object given as ``sms_fallback`` is closed with its first link (use a
+URL to fall back more than once); a primary given as an object is never probed.
+
 Auth code, encryption, upgrade, alarms, vehicle control:
 
 - The auth code of a successful 0x8100 is kept in ``<store_path>.auth.json`` (or
@@ -147,8 +159,17 @@ class Terminal(EncryptionMixin):
                  rsa_key: RsaKeyPair | None = None,
                  rsa_key_path: str | Path | None = None,
                  bearer: str | None = None,
+                 sms_fallback: Any = None,
+                 sms_fallback_after: int = 3,
+                 primary_retry_interval: float = 60.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self._target = url_or_transport
+        self._target = self._primary = url_or_transport
+        if sms_fallback_after < 1 or primary_retry_interval <= 0:
+            raise ValueError("sms_fallback_after must be >= 1 and primary_retry_interval > 0")
+        self.sms_fallback = sms_fallback
+        self.sms_fallback_after = sms_fallback_after
+        self.primary_retry_interval = primary_retry_interval
+        self.on_sms_fallback = False    # run() is on the SMS fallback link (_sms_fallback)
         self.version = Version(version)
         self.params = ParamStore(params, params_path)
         if bearer is not None and bearer not in BEARERS:
@@ -306,7 +327,8 @@ class Terminal(EncryptionMixin):
         self.error = None
         self._transport = transport
         self._datagram = getattr(transport, "kind", "stream") == "datagram"
-        bearer = self._bearer_option or bearer_of_transport(transport)
+        bearer = "sms" if self.on_sms_fallback else (
+            self._bearer_option or bearer_of_transport(transport))
         if bearer != self.session.bearer:
             self.session.bearer = bearer
             self.session.update_params(self.params.link_params())
@@ -622,7 +644,9 @@ class Terminal(EncryptionMixin):
 
     async def _upload_blind(self) -> None:
         try:
-            if await self._resend_alarms():
+            # Over the SMS fallback only alarms go: the position backlog waits for the data
+            # link (one 0x0704 of 10 positions is ~3 SMS; see _sms_fallback).
+            if await self._resend_alarms() and not self.on_sms_fallback:
                 await self._upload_positions()
         finally:
             self._uploading = False
@@ -736,32 +760,91 @@ class Terminal(EncryptionMixin):
             self._running = False
 
     async def _reconnect_loop(self, backoff: float) -> None:
+        failures = 0                      # primary link opens that failed in a row
         while not self._closed.is_set():
-            try:
-                await self.connect()
-                reply = await self.login()
-                if reply.result == 0:
-                    backoff = self.min_backoff
-                    await self._wait_either(self._link_lost)
-                else:
-                    log.warning("authentication refused (result %d)", reply.result)
-            except (TransportError, ResponseTimeout) as exc:
-                self.error = exc
-                log.info("link failed: %s", exc)
-            await self.disconnect()
+            opened, logged_in = await self._link_once()
             if self._closed.is_set():
                 break
-            with anyio.move_on_after(backoff):
-                await self._closed.wait()
+            failures = 0 if opened else failures + 1
+            if logged_in:
+                backoff = self.min_backoff
+            if self.sms_fallback is not None and failures >= self.sms_fallback_after:
+                await self._run_on_sms()
+                failures, backoff = 0, self.min_backoff
+                continue
+            await self._wait_any(timeout=backoff)
             backoff = min(backoff * 2, self.max_backoff)
 
-    async def _wait_either(self, event: anyio.Event) -> None:
-        async with anyio.create_task_group() as tg:
-            async def watch(e: anyio.Event) -> None:
-                await e.wait()
+    async def _link_once(self, *until: anyio.Event) -> tuple[bool, bool]:
+        """Connect, log in and serve the link until it is lost, ``close()`` or one of
+        ``until``. Returns (the transport opened, the terminal authenticated)."""
+        opened = logged_in = False
+        try:
+            await self.connect()
+            opened = True
+            reply = await self.login()
+            if reply.result == 0:
+                logged_in = True
+                await self._wait_any(self._link_lost, *until)
+            else:
+                log.warning("authentication refused (result %d)", reply.result)
+        except (TransportError, ResponseTimeout) as exc:
+            self.error = exc
+            log.info("link failed: %s", exc)
+        await self.disconnect()
+        return opened, logged_in
+
+    async def _run_on_sms(self) -> None:
+        """The SMS fallback (JT/T 808: when the data link fails the terminal may use SMS;
+        retry timing from 0x0006/0x0007): the link to ``sms_fallback`` with bearer
+        ``sms``, reconnected with backoff, while every ``primary_retry_interval`` s a
+        probe opens (and closes) the primary transport; once one opens, the SMS link is
+        dropped and ``run()`` goes back to the primary. Reports go on over SMS; the
+        blind-area backlog is kept for the data link (only stored alarms are re-sent)."""
+        log.warning("primary link failed %d times in a row: falling back to SMS",
+                    self.sms_fallback_after)
+        primary_back = anyio.Event()
+        self._target, self.on_sms_fallback = self.sms_fallback, True
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(self._probe_primary, primary_back)
+                backoff = self.min_backoff
+                while not (self._closed.is_set() or primary_back.is_set()):
+                    _, logged_in = await self._link_once(primary_back)
+                    if logged_in:
+                        backoff = self.min_backoff
+                    await self._wait_any(primary_back, timeout=backoff)
+                    backoff = min(backoff * 2, self.max_backoff)
                 tg.cancel_scope.cancel()
-            tg.start_soon(watch, event)
-            tg.start_soon(watch, self._closed)
+        finally:
+            self._target, self.on_sms_fallback = self._primary, False
+        log.info("primary link is back: leaving the SMS fallback")
+
+    async def _probe_primary(self, primary_back: anyio.Event) -> None:
+        """Every ``primary_retry_interval`` s try to open the primary transport (a URL;
+        a transport object cannot be reopened, so it is never probed)."""
+        while isinstance(self._primary, str):
+            await anyio.sleep(self.primary_retry_interval)
+            with anyio.move_on_after(self.primary_retry_interval):
+                try:
+                    probe = await open_transport(self._primary)
+                except (TransportError, OSError) as exc:
+                    log.info("primary link still down: %s", exc)
+                    continue
+                with contextlib.suppress(Exception):
+                    await probe.aclose()
+                primary_back.set()
+                return
+
+    async def _wait_any(self, *events: anyio.Event, timeout: float = math.inf) -> None:
+        """Until one of ``events`` or ``close()``, at most ``timeout`` s."""
+        with anyio.move_on_after(timeout):
+            async with anyio.create_task_group() as tg:
+                async def watch(e: anyio.Event) -> None:
+                    await e.wait()
+                    tg.cancel_scope.cancel()
+                for event in (*events, self._closed):
+                    tg.start_soon(watch, event)
 
 
 _GMT8 = datetime.timezone(datetime.timedelta(hours=8))
