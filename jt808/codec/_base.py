@@ -113,7 +113,7 @@ def push_time(buf: Buffer, value: _dt.datetime | None, field: str = "time") -> N
         buf.push_bytes(bytes(6))
         return
     if not 2000 <= getattr(value, "year", 2000) <= 2099:
-        raise LocalProtocolError(f"BCD time holds years 2000-2099, got {value.year}",
+        raise LocalProtocolError(f"year {value.year} does not fit BCD YY (2000-2099)",
                                  msg_id=buf.msg_id, field=field)
     try:
         digits = value.strftime("%y%m%d%H%M%S")

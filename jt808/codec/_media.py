@@ -283,19 +283,11 @@ class CameraShootCommand(Message):
         return cls(*_SHOOT.pull(buf))
 
 
-def _push_time(buf: Buffer, value: _dt.datetime | None, field: str) -> None:
-    # BCD YY only holds 2000-2099 (``push_time`` alone would send 1999 as 2099)
-    if isinstance(value, _dt.datetime) and not 2000 <= value.year <= 2099:
-        raise LocalProtocolError(f"year {value.year} does not fit BCD YY (2000-2099)",
-                                 msg_id=buf.msg_id, field=field)
-    push_time(buf, value, field)
-
-
 # media type BYTE | channel BYTE | event BYTE | start BCD[6] | end BCD[6]
 def _push_search(buf: Buffer, msg) -> None:
     _ITEM_HEAD.push(buf, (msg.media_type, msg.channel_id, msg.event_code))
-    _push_time(buf, msg.start_time, "start_time")
-    _push_time(buf, msg.end_time, "end_time")
+    push_time(buf, msg.start_time, "start_time")
+    push_time(buf, msg.end_time, "end_time")
 
 
 def _pull_search(buf: Buffer) -> tuple:

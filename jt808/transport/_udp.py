@@ -203,28 +203,26 @@ class UdpListener(AsyncResource, ListenerIterationMixin):
 
 
 async def open_transport(url: SplitResult, **options: Any) -> UdpTransport:
-    host, port = host_port(url)
-    url_options(url, {}, options)
-    with translate_errors(f"udp connect to {host}:{port}"):
-        family, address = await _resolve(host, port)
-        dsock = _DatagramSocket(family)
-        try:
-            dsock.sock.connect(address)
-        except OSError:
-            dsock.close()
-            raise
+    dsock, address = await _socket_at(url, options, "connect to", "connect")
     return UdpTransport(dsock, address)
 
 
 async def open_listener(url: SplitResult, **options: Any) -> UdpListener:
+    dsock, _ = await _socket_at(url, options, "listen on", "bind")
+    return UdpListener(dsock)
+
+
+async def _socket_at(url: SplitResult, options: dict[str, Any], what: str,
+                     method: str) -> tuple[_DatagramSocket, Any]:
+    """A datagram socket connected or bound (``method``) to the URL's address."""
     host, port = host_port(url)
     url_options(url, {}, options)
-    with translate_errors(f"udp listen on {host}:{port}"):
+    with translate_errors(f"udp {what} {host}:{port}"):
         family, address = await _resolve(host, port)
         dsock = _DatagramSocket(family)
         try:
-            dsock.sock.bind(address)
+            getattr(dsock.sock, method)(address)
         except OSError:
             dsock.close()
             raise
-    return UdpListener(dsock)
+    return dsock, address
