@@ -88,13 +88,6 @@ def _push_location(buf: Buffer, location: LocationBasic | None) -> None:
     location.encode_into(buf)
 
 
-def _push_data(buf: Buffer, data: bytes, field: str) -> None:
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise LocalProtocolError(f"{field} must be bytes, got {type(data).__name__}",
-                                 msg_id=buf.msg_id, field=field)
-    buf.push_bytes(bytes(data))
-
-
 # media id DWORD | media type BYTE | media format BYTE | event BYTE | channel BYTE
 _MEDIA_HEAD = _Layout("IBBBB", ("media_id", "media_type", "media_encoding", "event_code",
                                 "channel_id"))
@@ -147,7 +140,7 @@ class MediaDataUpload(Message):
                                self.event_code, self.channel_id))
         if version is not Version.V2011:
             _push_location(buf, self.location)
-        _push_data(buf, self.media_data, "media_data")
+        buf.push_bytes(self.media_data, None, "media_data")
 
     @classmethod
     def decode_from(cls, buf: Buffer, version: Version) -> "MediaDataUpload":
@@ -398,7 +391,7 @@ class _PassThrough(Message):
 
     def encode_into(self, buf: Buffer, version: Version) -> None:
         buf.push_u8(self.data_type, "data_type")
-        _push_data(buf, self.data, "data")
+        buf.push_bytes(self.data, None, "data")
 
     @classmethod
     def decode_from(cls, buf: Buffer, version: Version):

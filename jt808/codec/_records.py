@@ -29,10 +29,6 @@ def _as_bytes(buf: Buffer, value: bytes, field: str) -> bytes:
     return bytes(value)
 
 
-def _push_raw(buf: Buffer, value: bytes, field: str) -> None:
-    buf.push_bytes(_as_bytes(buf, value, field), None, field)
-
-
 @attrs.frozen(slots=True)
 class _RecorderCommand(Message):
     """Shared layout of 0x8700 and 0x8701: command word BYTE | GB/T 19056 block (the rest)."""
@@ -42,7 +38,7 @@ class _RecorderCommand(Message):
 
     def encode_into(self, buf: Buffer, version: Version) -> None:
         buf.push_u8(self.cmd_word, "cmd_word")
-        _push_raw(buf, self.cmd_data, "cmd_data")
+        buf.push_bytes(self.cmd_data, None, "cmd_data")
 
     @classmethod
     def decode_from(cls, buf: Buffer, version: Version):
@@ -73,7 +69,7 @@ class RecorderDataUpload(Message):
     def encode_into(self, buf: Buffer, version: Version) -> None:
         buf.push_u16(self.reply_serial, "reply_serial")
         buf.push_u8(self.cmd_word, "cmd_word")
-        _push_raw(buf, self.cmd_data, "cmd_data")
+        buf.push_bytes(self.cmd_data, None, "cmd_data")
 
     @classmethod
     def decode_from(cls, buf: Buffer, version: Version) -> "RecorderDataUpload":
@@ -188,7 +184,7 @@ class DriverIdentityReport(Message):
         _push_date(buf, self.certificate_validity, "certificate_validity")
         if version is Version.V2019:
             buf.push_gbk(self.driver_id_number, _ID_NUMBER_WIDTH, "driver_id_number")
-            _push_raw(buf, self.extra, "extra")
+            buf.push_bytes(self.extra, None, "extra")
 
     def _encode_2011(self, buf: Buffer) -> None:
         buf.push_gbk_u8len(self.driver_name, "driver_name")

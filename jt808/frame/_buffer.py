@@ -163,6 +163,9 @@ class Buffer:
 
     def push_bytes(self, value: bytes, n: int | None = None, field: str | None = None) -> None:
         """Raw bytes; with ``n``, exactly ``n`` of them (shorter values padded with 0x00)."""
+        if not isinstance(value, (bytes, bytearray, memoryview)):
+            raise LocalProtocolError(f"{field or 'value'} must be bytes, got "
+                                     f"{type(value).__name__}", msg_id=self.msg_id, field=field)
         if n is not None:
             if len(value) > n:
                 raise LocalProtocolError(f"{len(value)} bytes do not fit {n}",
