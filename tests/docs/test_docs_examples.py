@@ -1,0 +1,31 @@
+"""Every ``python`` code block in the getting-started pages and the README runs as written."""
+from __future__ import annotations
+
+import re
+import runpy
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+PAGES = [REPO / "docs" / name for name in ("getting-started.md", "transports.md", "extensions.md")]
+PAGES.append(REPO / "README.md")
+FENCE = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
+
+
+def _blocks():
+    for page in PAGES:
+        for number, match in enumerate(FENCE.finditer(page.read_text(encoding="utf-8")), 1):
+            yield pytest.param(match.group(1), id=f"{page.name}-block{number}")
+
+
+@pytest.mark.parametrize("code", list(_blocks()))
+def test_code_block_runs(code, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    script = tmp_path / "block.py"
+    script.write_text(code, encoding="utf-8")
+    runpy.run_path(str(script), run_name="__main__")
+
+
+def test_pages_have_code_blocks():
+    assert len(list(_blocks())) >= 4
