@@ -6,8 +6,9 @@ import binascii
 import re
 import sys
 
-from .errors import JT808Error
-from .frame import Frame, Framer, Version
+from ..codec import decode
+from ..errors import JT808Error
+from ..frame import Frame, Framer, Version
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,10 +42,6 @@ def describe(frame: Frame, version: Version | None = None) -> str:
     lines = [f"0x{h.msg_id:04X} phone={h.phone} serial={h.serial} version={h.version.value}"
              f" encryption={h.encryption} packet={h.packet} body={len(frame.body)} bytes",
              f"  body: {frame.body.hex()}"]
-    try:
-        from .codec import decode
-    except ImportError:
-        return "\n".join(lines)
     try:
         lines.append(f"  {decode(frame)!r}")
     except JT808Error as exc:
