@@ -22,9 +22,10 @@ import attrs
 
 from jt808.codec import (LocationQuery, PlatformGeneralResponse, TerminalGeneralResponse,
                          TerminalRegisterResponse, encode_body)
+from jt808.demo import MiniTerminal, location
 from jt808.frame import MAX_BODY, MAX_ESCAPED_FRAME, Frame, Framer, Header, Version, pack
 from jt808.frame._escape import escape, xor_check
-from jt808.platform import MiniTerminal, Platform, location
+from jt808.platform import Platform
 from jt808.session import ReassemblyLimits
 from jt808.terminal import Terminal
 

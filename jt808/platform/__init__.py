@@ -3,19 +3,15 @@
 ``Platform`` accepts many terminals over any listener ``open_listener`` supports (tcp,
 udp, memory), runs one ``PlatformSession`` per connection (per peer for UDP), registers
 and authenticates terminals, acknowledges their messages, records what they send and
-lets a caller push a command and await the reply. ``MiniTerminal`` is a bare
-``TerminalSession`` client for tests and the demo; ``SessionDriver`` runs any session
-over a transport with anyio; ``shared_modem_url`` lets a ``Terminal`` reconnect through
-one Quectel driver opened by the caller.
+lets a caller push a command and await the reply. ``SessionDriver`` runs any session
+over a transport with anyio. The demo and its bare ``MiniTerminal`` client live in
+``jt808.demo``; this package imports neither ``jt808.terminal`` nor the CLI.
 """
 from ._describe import describe
 from ._driver import SessionDriver
-from ._mini_terminal import MiniTerminal, RawMediaUpload, location, media_upload_body
 from ._server import AckFilter, Platform
-from ._shared_modem import shared_modem_url
 from ._sms_gateway import SmsCentreListener, SmsCentreTransport
 from ._terminal_state import TerminalRecord
 
-__all__ = ["Platform", "AckFilter", "TerminalRecord", "SessionDriver", "MiniTerminal",
-           "RawMediaUpload", "location", "media_upload_body", "describe", "shared_modem_url",
+__all__ = ["Platform", "AckFilter", "TerminalRecord", "SessionDriver", "describe",
            "SmsCentreListener", "SmsCentreTransport"]

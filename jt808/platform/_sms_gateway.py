@@ -26,8 +26,8 @@ from typing import Any, Callable, ClassVar
 import anyio
 
 from ..errors import TransportError
-from ..transport._base import ListenerIterationMixin, check_datagram
-from ..transport._sms import MAX_SMS_DATAGRAM, number_matches
+from ..transport import (MAX_SMS_DATAGRAM, ListenerIterationMixin, check_datagram,
+                         number_matches)
 
 __all__ = ["SmsCentreListener", "SmsCentreTransport"]
 

@@ -162,8 +162,11 @@ class Terminal(EncryptionMixin):
                  sms_fallback: Any = None,
                  sms_fallback_after: int = 3,
                  primary_retry_interval: float = 60.0,
+                 transport_options: dict[str, Any] | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._target = self._primary = url_or_transport
+        #: keywords for ``open_transport`` of the primary URL (e.g. ``modem=`` to share one)
+        self.transport_options = dict(transport_options or {})
         if sms_fallback_after < 1 or primary_retry_interval <= 0:
             raise ValueError("sms_fallback_after must be >= 1 and primary_retry_interval > 0")
         self.sms_fallback = sms_fallback
@@ -310,7 +313,9 @@ class Terminal(EncryptionMixin):
             raise
 
     async def _connection(self, target: Any, *, task_status: Any) -> None:
-        transport = await open_transport(target) if isinstance(target, str) else target
+        options = self.transport_options if target is self._primary else {}
+        transport = (await open_transport(target, **options) if isinstance(target, str)
+                     else target)
         try:
             self._link_up(transport)
             send, receive = anyio.create_memory_object_stream(math.inf)
@@ -827,7 +832,7 @@ class Terminal(EncryptionMixin):
             await anyio.sleep(self.primary_retry_interval)
             with anyio.move_on_after(self.primary_retry_interval):
                 try:
-                    probe = await open_transport(self._primary)
+                    probe = await open_transport(self._primary, **self.transport_options)
                 except (TransportError, OSError) as exc:
                     log.info("primary link still down: %s", exc)
                     continue

@@ -30,7 +30,11 @@ wrong is a ``TransportError`` with the library error as ``__cause__``).
 """
 from __future__ import annotations
 
-from ._base import ByteStreamTransport, DatagramTransport, Listener
+import importlib
+from typing import Any
+
+from ._base import (ByteStreamTransport, DatagramTransport, Listener, ListenerIterationMixin,
+                    check_datagram)
 from ._memory import memory_pair
 from ._registry import (ENTRY_POINT_GROUP, TRANSPORTS, open_listener, open_transport,
                         register_transport)
@@ -39,4 +43,16 @@ __all__ = [
     "open_transport", "open_listener", "register_transport", "memory_pair",
     "ByteStreamTransport", "DatagramTransport", "Listener",
     "TRANSPORTS", "ENTRY_POINT_GROUP",
+    # for transports and listeners written outside this package (an SMS centre gateway)
+    "ListenerIterationMixin", "check_datagram", "MAX_SMS_DATAGRAM", "number_matches",
 ]
+
+#: names served from a backend module on first use, so importing the package stays lazy
+_FROM_BACKENDS = {"MAX_SMS_DATAGRAM": "_sms", "number_matches": "_sms"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _FROM_BACKENDS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

@@ -124,10 +124,11 @@ def save_result(name: str, result: Tally, **extra: Any) -> None:
 
 def make_terminal(url: str, *, gnss: Any, store_path: Path | None = None,
                   clock: Callable[[], float] = time.monotonic,
-                  params: dict[int, Any] | None = None) -> Terminal:
+                  params: dict[int, Any] | None = None,
+                  transport_options: dict[str, Any] | None = None) -> Terminal:
     terminal = Terminal(url, phone=PHONE, register_info=REGISTER, imei="123456789012345",
                         app_version="1.0", gnss=gnss, store_path=store_path, clock=clock,
-                        params=dict(params or FAST_PARAMS))
+                        params=dict(params or FAST_PARAMS), transport_options=transport_options)
     terminal.min_backoff = 0.1          # reconnect quickly in tests (class attributes)
     terminal.max_backoff = 0.4
     return terminal
@@ -216,9 +217,10 @@ async def running(link: Link = direct, *, platform: Platform | None = None,
     async with platform:
         await platform.serve("tcp://127.0.0.1:0")
         async with anyio.create_task_group() as tg:
-            async with link(platform, tg) as url:
-                terminal = make_terminal(url, gnss=gnss, store_path=store_path, clock=clock,
-                                         params=params)
+            async with link(platform, tg) as target:          # a URL or a ModemLink
+                terminal = make_terminal(getattr(target, "url", target), gnss=gnss,
+                                         store_path=store_path, clock=clock, params=params,
+                                         transport_options=getattr(target, "options", None))
                 async with terminal:
                     tg.start_soon(terminal.run)
                     try:
@@ -328,17 +330,17 @@ class FaultProxy:
 
 # -- the modem simulator ----------------------------------------------------------
 @contextlib.asynccontextmanager
-async def modem_url(platform_port: int, **sim_options: Any) -> AsyncIterator[tuple[Any, str]]:
+async def modem_url(platform_port: int, **sim_options: Any) -> AsyncIterator[tuple[Any, Any]]:
     """A started ``ModemSimulator`` and the terminal URL that reaches 127.0.0.1:port
     through it (one Quectel driver shared across reconnections, as ``jt808 run``)."""
     import pytest
     sim_module = pytest.importorskip("hal.modem_sim", reason="modem simulator not available")
-    from jt808.platform._shared_modem import shared_modem_url
+    from jt808.demo import shared_modem
     sim = sim_module.ModemSimulator(**sim_options).start()
     try:
         url = f"quectel+tcp://{sim.at_port}?host=127.0.0.1&port={platform_port}"
-        async with shared_modem_url(url) as terminal_url:
-            yield sim, terminal_url
+        async with shared_modem(url) as link:
+            yield sim, link
     finally:
         sim.stop()
 
@@ -351,10 +353,10 @@ class Modem:
         self.sim: Any = None
 
     @contextlib.asynccontextmanager
-    async def link(self, platform: Platform, tg: Any) -> AsyncIterator[str]:
-        async with modem_url(platform.address("tcp")[1], **self.sim_options) as (sim, url):
+    async def link(self, platform: Platform, tg: Any) -> AsyncIterator[Any]:
+        async with modem_url(platform.address("tcp")[1], **self.sim_options) as (sim, link):
             self.sim = sim
-            yield url
+            yield link
 
 
 def open_sockets(sim: Any) -> list[int]:

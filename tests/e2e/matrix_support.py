@@ -94,18 +94,27 @@ SMS_BACKEND = _SmsBackend()
 register_transport(SMS_SCHEME, f"{__name__}:SMS_BACKEND")
 
 
-class _SharedSms:
-    """``matrix-shared-sms://?number=…``: ``sms://`` over the driver in ``modem``."""
+class _SharedModem:
+    """``matrix-shared-<kind>://?…``: ``<kind>://?…`` over the driver in ``modem``, so
+    the cells keep giving ``Terminal`` a URL (``jt808.demo.shared_modem`` gives a URL
+    plus ``transport_options`` instead)."""
 
-    modem: Any = None
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.modem: Any = None
 
     async def open_transport(self, url: Any, **options: Any) -> Any:
         from jt808.transport import open_transport
-        return await open_transport(f"sms://?{url.query}", modem=self.modem, **options)
+        return await open_transport(f"{self.kind}://?{url.query}", modem=self.modem, **options)
 
 
-SHARED_SMS = _SharedSms()
+SHARED_SMS = _SharedModem("sms")
 register_transport("matrix-shared-sms", f"{__name__}:SHARED_SMS")
+SHARED_QUECTEL_TCP = _SharedModem("quectel+tcp")
+SHARED_QUECTEL_UDP = _SharedModem("quectel+udp")
+SHARED_QUECTEL = {"quectel+tcp": SHARED_QUECTEL_TCP, "quectel+udp": SHARED_QUECTEL_UDP}
+register_transport("matrix-shared-quectel+tcp", f"{__name__}:SHARED_QUECTEL_TCP")
+register_transport("matrix-shared-quectel+udp", f"{__name__}:SHARED_QUECTEL_UDP")
 
 #: bearer whose link parameters (0x0002-0x0007) the terminal must use per transport.
 BEARERS = {"tcp": "tcp", "udp": "udp", "quectel+tcp": "tcp", "quectel+udp": "udp",
@@ -148,9 +157,14 @@ async def terminal_url(transport: str, platform: Any, sim: Any) -> AsyncIterator
             finally:
                 SHARED_SMS.modem = None
     else:
-        from jt808.platform import shared_modem_url
-        async with shared_modem_url(url) as shared:
-            yield shared
+        from jt808.demo import shared_modem
+        async with shared_modem(url) as link:
+            shared = SHARED_QUECTEL[transport]
+            shared.modem = link.modem
+            try:
+                yield f"matrix-shared-{link.url}"
+            finally:
+                shared.modem = None
 
 
 def fix_bearer(terminal: Any, transport: str) -> None:

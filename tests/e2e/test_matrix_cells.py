@@ -13,9 +13,9 @@ from hal.camera import StaticCamera
 from hal.gnss import RouteGnss
 from jt808.codec import (CameraShootCommand, QueryTerminalParams, TerminalGeneralResponse,
                          TerminalLogout)
+from jt808.demo import location
 from jt808.errors import ResponseTimeout
 from jt808.frame import Header, Version
-from jt808.platform import location
 from jt808.terminal import Terminal
 
 from matrix_support import (DEFAULT_PACKET_BODY, FAST_PARAMS, PACKET_BODY, TRANSPORTS,
@@ -184,12 +184,13 @@ async def test_terminal_given_a_device_url(transport: str, sim, tmp_path) -> Non
 
 @pytest.mark.parametrize("transport", ["quectel+udp"])
 async def test_shared_modem_udp_bearer(transport: str, sim) -> None:
-    """The URL ``shared_modem_url`` gives the terminal for quectel+udp."""
-    from jt808.platform import shared_modem_url
+    """The URL ``shared_modem`` gives the terminal for quectel+udp."""
+    from jt808.demo import shared_modem
     with anyio.fail_after(10):
         async with platform_for(transport) as platform:
-            async with shared_modem_url(direct_url(transport, platform, sim)) as url:
-                terminal = Terminal(url, phone="13900009998")
+            async with shared_modem(direct_url(transport, platform, sim)) as link:
+                terminal = Terminal(link.url, transport_options=link.options,
+                                    phone="13900009998")
     assert terminal.session.bearer == "udp"
 
 

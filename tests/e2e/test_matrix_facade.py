@@ -313,7 +313,7 @@ async def _core_key_exchange(key: RsaKeyPair) -> tuple[int, list[int]]:
 
 
 def _location_report():
-    from jt808.platform import location
+    from jt808.demo import location
     return location(31.824845, 117.24091)
 
 

@@ -6,8 +6,9 @@ import logging
 import pytest
 
 from jt808.codec import LocationBatchReport, PlatformGeneralResponse
+from jt808.demo import MiniTerminal, location
 from jt808.frame import Header, Version
-from jt808.platform import MiniTerminal, Platform, TerminalRecord, location
+from jt808.platform import Platform, TerminalRecord
 from jt808.platform import _driver
 from jt808.platform._terminal_state import BoundedList
 

@@ -6,9 +6,10 @@ import pytest
 
 from jt808.codec import (LocationBatchReport, MediaUploadResponse, PlatformGeneralResponse,
                          QueryTerminalParams, QueryTerminalParamsResponse, TextMessage)
+from jt808.demo import MiniTerminal, location
 from jt808.errors import ResponseTimeout, TransportError
 from jt808.frame import Version
-from jt808.platform import MiniTerminal, Platform, location
+from jt808.platform import Platform
 
 pytestmark = pytest.mark.anyio
 

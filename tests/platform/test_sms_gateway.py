@@ -10,8 +10,9 @@ from typing import Any
 import anyio
 import pytest
 
+from jt808.demo import MiniTerminal, location
 from jt808.errors import TransportError
-from jt808.platform import MiniTerminal, Platform, SmsCentreListener, location
+from jt808.platform import Platform, SmsCentreListener
 
 pytestmark = pytest.mark.anyio
 sim = pytest.importorskip("hal.modem_sim", reason="modem simulator not available")

@@ -208,7 +208,8 @@ async def test_quectel_device_url_login_report_reconnect_close(tmp_path) -> None
     ``Platform`` through the simulated modem on a real pty: login, a report, a reconnect
     (the port is opened anew), a report, close; no cancel-scope error."""
     sim_module = pytest.importorskip("hal.modem_sim", reason="modem simulator not available")
-    from jt808.platform import Platform, location
+    from jt808.demo import location
+    from jt808.platform import Platform
     from jt808.terminal import Terminal
     phone = "13900001234"
     with sim_module.ModemSimulator() as sim:

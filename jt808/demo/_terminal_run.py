@@ -1,4 +1,4 @@
-"""``jt808 demo`` with the real ``jt808.terminal.Terminal`` (``run()`` drives it)."""
+"""The demo with the real ``jt808.terminal.Terminal`` (``run()`` drives it)."""
 from __future__ import annotations
 
 import tempfile
@@ -8,8 +8,13 @@ from typing import Any
 
 import anyio
 
-from ._shared_modem import shared_modem_url
+from hal.camera import StaticCamera
+from hal.gnss import RouteGnss
+
 from ..codec import CameraShootCommand, QueryTerminalParams, TerminalRegister
+from ..terminal import Terminal
+from ._constants import PHONE
+from ._shared_modem import ModemLink, shared_modem
 
 __all__ = ["run_terminal"]
 
@@ -21,28 +26,20 @@ PHOTO_PACKET_BYTES = 256
 OUTAGE_FAILED_OPENS = 1         # reconnects that fail before coverage returns
 
 
-
-
 async def run_terminal(demo: Any, platform: Any, sim: Any, url: str, gnss: Any) -> None:
-    async with shared_modem_url(url) as terminal_url:
-        await _run_terminal(demo, platform, terminal_url, sim)
+    async with shared_modem(url) as link:
+        await _run_terminal(demo, platform, link, sim)
 
 
-async def _run_terminal(demo: Any, platform: Any, url: str, sim: Any) -> None:
-    from hal.camera import StaticCamera
-    from hal.gnss import RouteGnss
-
-    from .._cli_demo import PHONE
-    from ..terminal import Terminal
-
+async def _run_terminal(demo: Any, platform: Any, link: ModemLink, sim: Any) -> None:
     start = time.monotonic()
     gnss = RouteGnss(clock=lambda: start + (time.monotonic() - start) * ROUTE_SPEEDUP)
     register = TerminalRegister(11, 105, "70111", "PY-JT808", "DEMO001", 1, "京A12345")
     with tempfile.TemporaryDirectory(prefix="jt808-demo-") as tmp:
-        terminal = Terminal(url, phone=PHONE, register_info=register, gnss=gnss,
-                            camera=StaticCamera(), store_path=Path(tmp) / "blind.sqlite",
-                            params=dict(DEMO_PARAMS), imei="860000000000001",
-                            app_version="demo")
+        terminal = Terminal(link.url, transport_options=link.options, phone=PHONE,
+                            register_info=register, gnss=gnss, camera=StaticCamera(),
+                            store_path=Path(tmp) / "blind.sqlite", params=dict(DEMO_PARAMS),
+                            imei="860000000000001", app_version="demo")
         terminal.session.max_body = PHOTO_PACKET_BYTES
         async with terminal:
             async with anyio.create_task_group() as tg:
@@ -94,7 +91,7 @@ async def _script(demo: Any, platform: Any, phone: str, sim: Any) -> None:
     await platform.wait_for(lambda: len(record().batches) > batches, timeout=20)
     batch = record().batches[-1]
     demo.say(f"blind-area batch: {len(batch.items)} positions, type {batch.location_type}")
-    if sim is not None and not demo.args.direct:
+    if sim is not None and not demo.options.direct:
         await _pdp_outage(demo, platform, sim, phone, record)
 
 
@@ -111,5 +108,3 @@ async def _pdp_outage(demo: Any, platform: Any, sim: Any, phone: str, record: An
                             and len(record().batches) > batches, timeout=25)
     batch = record().batches[-1]
     demo.say(f"reconnected; blind-area batch: {len(batch.items)} positions")
-
-

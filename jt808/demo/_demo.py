@@ -1,4 +1,4 @@
-"""``jt808 demo``: a whole terminal-platform conversation on one machine, no hardware.
+"""The demo: a whole terminal-platform conversation on one machine, no hardware.
 
 The reference platform listens on 127.0.0.1 (port 0), a ``ModemSimulator`` plays the
 Quectel modem on a pty, ``RouteGnss`` drives a vehicle round Beijing's 2nd Ring Road,
@@ -6,41 +6,44 @@ and a terminal talks to the platform through the modem's AT socket bridge
 (``quectel+tcp://<pty>?host=127.0.0.1&port=<port>``). Printed: the decoded
 conversation as the platform sees it, stage by stage, then a summary.
 
-The terminal is ``jt808.terminal.Terminal`` when it is available, otherwise a minimal
-one driven directly by ``TerminalSession`` (``--mini`` forces that).
+The terminal is ``jt808.terminal.Terminal``; when it fails, or with ``mini=True``, a
+minimal one driven directly by ``TerminalSession`` (``_mini_run``).
 """
 from __future__ import annotations
 
-import argparse
-import sys
 import time
 from typing import Any
 
 import anyio
+import attrs
 
-from .errors import JT808Error
+from hal.gnss import RouteGnss
+from hal.modem_sim import ModemSimulator
 
-PHONE = "13800138000"
-PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 7 + b"\xff\xd9"   # a fake JPEG, 1798 bytes
-PHOTO_PACKET = 400                                                  # body bytes per packet
-DROPPED_PACKET = 3                                                  # lost once on purpose
+from ..platform import Platform
+from ._constants import DROPPED_PACKET, PHONE
+from ._mini_run import run_mini
+from ._terminal_run import run_terminal
+
+__all__ = ["DemoOptions", "Demo", "run_demo"]
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--mini", action="store_true",
-                        help="use the minimal TerminalSession client, not jt808.terminal.Terminal")
-    parser.add_argument("--direct", action="store_true",
-                        help="plain TCP to the platform instead of the simulated modem")
-    parser.add_argument("--quiet", action="store_true", help="print only stages and summary")
-    parser.add_argument("--timeout", type=float, default=60.0,
-                        help="give up after this many seconds (default 60)")
+@attrs.frozen
+class DemoOptions:
+    """``mini``: the minimal client; ``direct``: plain TCP, no simulated modem;
+    ``quiet``: stages and summary only; ``timeout``: give up after this many s."""
+
+    mini: bool = False
+    direct: bool = False
+    quiet: bool = False
+    timeout: float = 60.0
 
 
 class Demo:
     """State shared by the stages: output, the platform, the lost-packet switch."""
 
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.args = args
+    def __init__(self, options: DemoOptions) -> None:
+        self.options = options
         self.started = time.monotonic()
         self.dropped: list[tuple[int, int]] = []
         self.drop_armed = False
@@ -53,7 +56,7 @@ class Demo:
         print(f"\n== {title} ==", flush=True)
 
     def trace(self, line: str) -> None:
-        if not self.args.quiet:
+        if not self.options.quiet:
             self.say(f"platform {line}")
 
     def drop_frame(self, header: Any) -> bool:
@@ -66,29 +69,24 @@ class Demo:
         return False
 
 
-async def _demo(args: argparse.Namespace) -> int:
-    from hal.gnss import RouteGnss
-    from hal.modem_sim import ModemSimulator
-
-    from .platform import Platform
-
-    demo = Demo(args)
+async def run_demo(options: DemoOptions) -> int:
+    """Run the whole demo, printing as it goes; 0 when every stage finished."""
+    demo = Demo(options)
     platform = Platform(trace=demo.trace, drop_frame=demo.drop_frame)
     async with platform:
         await platform.serve(["tcp://127.0.0.1:0"])
         host, port = platform.address("tcp")
         demo.say(f"reference platform listening on tcp://{host}:{port}")
         with ModemSimulator() as sim:
-            url = (f"tcp://{host}:{port}" if args.direct
+            url = (f"tcp://{host}:{port}" if options.direct
                    else f"quectel+tcp://{sim.at_port}?host={host}&port={port}")
             demo.say(f"modem simulator AT port {sim.at_port}; terminal URL {url}")
             gnss = RouteGnss()
             runner = _pick_runner(demo)
-            with anyio.fail_after(args.timeout):
+            with anyio.fail_after(options.timeout):
                 try:
                     await runner(demo, platform, sim, url, gnss)
                 except Exception as exc:  # the Terminal is young: show its failure, go on
-                    from .platform._demo_mini import run_mini
                     if runner is run_mini:
                         raise
                     demo.say(f"jt808.terminal.Terminal FAILED: {type(exc).__name__}: {exc}; "
@@ -99,16 +97,8 @@ async def _demo(args: argparse.Namespace) -> int:
 
 
 def _pick_runner(demo: Demo):
-    from .platform._demo_mini import run_mini
-    if demo.args.mini:
+    if demo.options.mini:
         demo.say("terminal: minimal TerminalSession client (--mini)")
-        return run_mini
-    try:
-        from .terminal import Terminal  # noqa: F401
-        from .platform._demo_terminal import run_terminal
-    except ImportError as exc:
-        demo.say(f"terminal: jt808.terminal.Terminal is not available ({exc}); "
-                 "using the minimal TerminalSession client instead")
         return run_mini
     demo.say("terminal: jt808.terminal.Terminal")
     return run_terminal
@@ -141,15 +131,3 @@ def _summary(demo: Demo, platform: Any) -> int:
     print(f"demo {'finished' if ok else 'INCOMPLETE'} in {time.monotonic() - demo.started:.1f} s",
           flush=True)
     return 0 if ok else 1
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        from ._cli_platform import run_async
-        return run_async(_demo, args)
-    except TimeoutError:
-        print(f"jt808 demo: did not finish within {args.timeout:g} s", file=sys.stderr)
-        return 1
-    except (JT808Error, OSError) as exc:
-        print(f"jt808 demo: {exc}", file=sys.stderr)
-        return 1

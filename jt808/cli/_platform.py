@@ -7,47 +7,10 @@ import sys
 
 import anyio
 
-from .errors import JT808Error
-
-try:
-    _Group = BaseExceptionGroup
-except NameError:  # Python 3.10: anyio depends on the backport
-    from exceptiongroup import BaseExceptionGroup as _Group
+from ..errors import JT808Error
+from ._common import UsageError, parse_host_port, run_async
 
 DEFAULT_LISTEN = "0.0.0.0:6808"
-
-
-class UsageError(Exception):
-    """A bad command-line value: printed on one line, exit code 2."""
-
-
-def parse_host_port(text: str, what: str = "address") -> tuple[str, int]:
-    """``HOST:PORT`` (``[v6]:PORT`` too) -> ``(host, port)``; ``UsageError`` otherwise."""
-    host, sep, port_text = text.rpartition(":")
-    host = host.strip("[]")
-    if not sep or not host:
-        raise UsageError(f"{what} {text!r} is not HOST:PORT")
-    try:
-        port = int(port_text)
-    except ValueError:
-        raise UsageError(f"{what} {text!r}: port {port_text!r} is not a number") from None
-    if not 0 <= port <= 65535:
-        raise UsageError(f"{what} {text!r}: port {port} is outside 0..65535")
-    return host, port
-
-
-def run_async(function, *args):
-    """``anyio.run`` that re-raises a task group's single error as itself."""
-    try:
-        return anyio.run(function, *args)
-    except _Group as group:
-        raise single_error(group) from None
-
-
-def single_error(exc: BaseException) -> BaseException:
-    while isinstance(exc, _Group) and len(exc.exceptions) == 1:
-        exc = exc.exceptions[0]
-    return exc
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -70,7 +33,7 @@ def listen_urls(args: argparse.Namespace) -> list[str]:
 
 
 async def _serve(urls: list[str], quiet: bool) -> None:
-    from .platform import Platform
+    from ..platform import Platform
     trace = None if quiet else (lambda line: print(line, flush=True))
     async with Platform(trace=trace) as platform:
         await platform.serve(urls)

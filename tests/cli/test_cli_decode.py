@@ -45,13 +45,48 @@ def test_junk_only_is_rc_1(capsys):
     assert "skipped 3 bytes outside frames" in out and "2 bytes of an unfinished frame" in out
 
 
-def test_bad_hex_exits_with_a_message():
-    with pytest.raises(SystemExit) as caught:
-        main(["decode", "7e zz 7e"])
-    assert "jt808 decode: not hex" in str(caught.value.code)
+def test_bad_hex_is_a_one_line_usage_error(capsys):
+    assert main(["decode", "7e zz 7e"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("jt808 decode: not hex") and err.count("\n") == 1
 
 
-def test_bad_hex_from_the_command_line_is_rc_1():
+def test_bad_hex_from_the_command_line_is_rc_2():
     run = subprocess.run([sys.executable, "-m", "jt808.cli", "decode", "7e0g"],
                          capture_output=True, text=True, timeout=60)
-    assert run.returncode == 1 and "not hex" in run.stderr
+    assert run.returncode == 2 and "not hex" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_no_unfinished_frame_reported_after_a_bad_frame(capsys):
+    """The closing 0x7E of a bad frame is not "1 bytes of an unfinished frame" (issue 13)."""
+    bad = HEARTBEAT[:-5] + "aa 7e"
+    assert main(["decode", bad.replace(" ", "")]) == 1
+    out = capsys.readouterr().out
+    assert "bad frame" in out and "unfinished" not in out
+
+
+def test_empty_stdin_says_there_is_no_input():
+    run = subprocess.run([sys.executable, "-m", "jt808.cli", "decode"], input="",
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert "jt808 decode: no input" in run.stderr and run.stderr.count("\n") == 1
+
+
+def test_hex_file_without_hex_file_flag_gets_a_hint(tmp_path, capsys):
+    path = tmp_path / "frames.txt"
+    path.write_text(HEARTBEAT + "\n")
+    assert main(["decode", "--file", str(path)]) == 1
+    assert f"hint: {path} looks like hex text; add --hex-file" in capsys.readouterr().err
+
+
+def test_raw_file_gets_no_hint(tmp_path, capsys):
+    path = tmp_path / "frames.bin"
+    path.write_bytes(bytes.fromhex(HEARTBEAT.replace(" ", "")))
+    assert main(["decode", "--file", str(path)]) == 0
+    assert "hint" not in capsys.readouterr().err
+
+
+def test_missing_file_is_a_one_line_error(tmp_path, capsys):
+    assert main(["decode", "--file", str(tmp_path / "nothing")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("jt808 decode: cannot read") and err.count("\n") == 1

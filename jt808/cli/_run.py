@@ -15,8 +15,8 @@ from typing import Any
 
 import anyio
 
-from ._cli_platform import UsageError, parse_host_port, run_async
-from .errors import JT808Error, TransportError
+from ..errors import JT808Error, TransportError
+from ._common import UsageError, parse_host_port, run_async
 
 log = logging.getLogger("jt808.run")
 
@@ -83,29 +83,29 @@ def transport_url(conf: dict[str, Any]) -> str:
     return f"{kind}://{host}:{port}"
 
 
-def gnss_source(spec: str) -> Any:
+def gnss_source(spec: str, modem: Any = None) -> Any:
+    """The GNSS source ``--gnss`` names; ``modem`` is the shared driver of ``--modem``."""
     from hal import gnss
     if spec == "route":
         return gnss.RouteGnss()
     if spec == "none":
         return None
     if spec == "modem":
-        from .platform._shared_modem import SHARED_MODEM
-        if SHARED_MODEM.modem is None:
+        if modem is None:
             raise UsageError("--gnss modem needs --modem PORT")
-        return gnss.QuectelGnss(SHARED_MODEM.modem)
+        return gnss.QuectelGnss(modem)
     if spec.startswith("/dev/"):
         return gnss.NmeaSerialGnss(spec)
     return gnss.NmeaFileGnss(spec)
 
 
-async def _probe(url: str, timeout: float) -> None:
+async def _probe(url: str, options: dict[str, Any], timeout: float) -> None:
     """Connect once and hang up: an unreachable server is a clear error, not a retry loop."""
-    from .transport import open_transport
+    from ..transport import open_transport
     shown = url
     try:
         with anyio.fail_after(timeout):
-            transport = await open_transport(url)
+            transport = await open_transport(url, **options)
     except TimeoutError:
         raise TransportError(f"cannot reach {shown}: no connection within {timeout:g} s") from None
     except TransportError as exc:
@@ -114,25 +114,23 @@ async def _probe(url: str, timeout: float) -> None:
 
 
 async def _run(conf: dict[str, Any], url: str) -> int:
-    from .frame import Version
-    from .platform._shared_modem import shared_modem_url
-    async with shared_modem_url(url) as terminal_url:
-        await _probe(terminal_url, float(conf["connect_timeout"]))
-        try:
-            from .terminal import Terminal
-        except ImportError as exc:
-            raise UsageError(f"jt808.terminal.Terminal is not available ({exc})") from None
-        terminal = Terminal(terminal_url, phone=str(conf["phone"]),
+    from ..demo import shared_modem
+    from ..frame import Version
+    from ..terminal import Terminal
+    async with shared_modem(url) as link:
+        await _probe(link.url, link.options, float(conf["connect_timeout"]))
+        terminal = Terminal(link.url, transport_options=link.options, phone=str(conf["phone"]),
                             version=Version(int(conf["version"])),
                             register_info=_register_info(conf), auth_code=conf.get("auth_code"),
-                            gnss=gnss_source(str(conf["gnss"])), store_path=conf.get("store"))
+                            gnss=gnss_source(str(conf["gnss"]), link.modem),
+                            store_path=conf.get("store"))
         print(f"terminal {conf['phone']} on {url}; Ctrl-C to stop", flush=True)
         await terminal.run()
     return 0
 
 
 def _register_info(conf: dict[str, Any]) -> Any:
-    from .codec import TerminalRegister
+    from ..codec import TerminalRegister
     info = conf.get("register_info") or {}
     phone = str(conf["phone"])
     defaults = {"province_id": 0, "city_id": 0, "manufacturer_id": "JT808",

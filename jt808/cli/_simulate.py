@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .frame import Version
+from ..frame import Version
 
 _VERSIONS = {"2013": Version.V2013, "2019": Version.V2019}
 
@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from(args: argparse.Namespace):
-    from .simulator import SimConfig
+    from ..simulator import SimConfig
     if not args.server.startswith(("tcp://", "udp://")):
         raise ValueError(f"--server {args.server!r}: expected tcp://host:port or udp://host:port")
     return SimConfig(args.server, terminals=args.terminals, duration=args.duration,
@@ -57,7 +57,7 @@ def config_from(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from .simulator import format_report, raise_file_limit, run_simulation
+    from ..simulator import format_report, raise_file_limit, run_simulation
     try:
         config = config_from(args)
     except ValueError as exc:

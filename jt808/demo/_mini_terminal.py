@@ -1,4 +1,4 @@
-"""A minimal terminal driven directly by ``TerminalSession``: for tests and the demo.
+"""A minimal terminal driven by ``TerminalSession``: for tests, benchmarks and the demo.
 
 Not the product (that is ``jt808.terminal.Terminal``): it registers, authenticates,
 reports positions, uploads a photo in subpackets, answers 0x8104/0x8106 with 0x0104
@@ -18,9 +18,9 @@ from ..codec import (LocationBatchReport, LocationReport, Message, QueryTerminal
                      RawMessage, TerminalAuth, TerminalParam, TerminalRegister,
                      encode_body)
 from ..frame import Version
+from ..platform import SessionDriver
 from ..session import MessageReceived, TerminalSession
 from ..transport import open_transport
-from ._driver import SessionDriver
 
 __all__ = ["MiniTerminal", "RawMediaUpload", "media_upload_body", "location"]
 

@@ -1,0 +1,9 @@
+"""What the demo's terminal is and sends."""
+from __future__ import annotations
+
+__all__ = ["PHONE", "PHOTO", "PHOTO_PACKET", "DROPPED_PACKET"]
+
+PHONE = "13800138000"
+PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 7 + b"\xff\xd9"   # a fake JPEG, 1798 bytes
+PHOTO_PACKET = 400                                                  # body bytes per packet
+DROPPED_PACKET = 3                                                  # lost once on purpose
