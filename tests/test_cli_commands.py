@@ -177,7 +177,6 @@ def test_modem_sim_starts_and_stops():
 
 
 def test_run_logs_in_to_a_platform_over_the_simulated_modem(tmp_path):
-    pytest.importorskip("jt808.terminal", reason="jt808.terminal.Terminal not there yet")
     import anyio
 
     from hal.modem_sim import ModemSimulator

@@ -1,6 +1,6 @@
 """Every whole-frame vector (``scope == "frame"``) of smallchi.jsonl through the frame layer.
 
-Source: ``../shared/vectors/smallchi.jsonl`` (unit tests of the C# codec SmallChi/JT808);
+Source: ``tests/vectors/smallchi.jsonl`` (unit tests of the C# codec SmallChi/JT808);
 each test id is the record id. ``frame_ok: true`` records unpack, match the header values
 the C# test asserted, and pack back to the identical bytes; ``frame_ok: false`` records
 (real-device captures) give the typed error their ``bad_frame_note`` describes.

@@ -331,8 +331,7 @@ class FaultProxy:
 async def modem_url(platform_port: int, **sim_options: Any) -> AsyncIterator[tuple[Any, str]]:
     """A started ``ModemSimulator`` and the terminal URL that reaches 127.0.0.1:port
     through it (one Quectel driver shared across reconnections, as ``jt808 run``)."""
-    import pytest
-    sim_module = pytest.importorskip("hal.modem_sim", reason="modem simulator not available")
+    from hal import modem_sim as sim_module
     from jt808.platform._shared_modem import shared_modem_url
     sim = sim_module.ModemSimulator(**sim_options).start()
     try:
