@@ -14,10 +14,16 @@ the repository itself is never touched. mutmut runs for every mutant only the te
 reached the mutated function. The summary prints, per module, the mutants killed,
 survived, timed out and not covered, the score (killed + timeout) / (all - skipped),
 and the name of every survivor (``mutmut show NAME`` in the workdir shows its diff).
+
+mutmut changes code inside functions only, not module-level tables, and the field
+widths and bit positions live in such tables. ``--tables`` therefore also applies each
+change of ``TABLE_MUTANTS`` to the scratch copy in turn, runs the same unit tests with
+``-x`` and reports whether they failed (killed) or passed (survived).
 """
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -32,6 +38,67 @@ COPIED = ("jt808", "pyproject.toml", "tests/vectors", *TEST_DIRS)
 KILLED = {"killed", "timeout"}
 #: left out of every mutant's run: a memory bound test that takes ~40 s on its own
 SLOW = ("tests/session/test_rsa_and_bounds.py::test_hostile_totals_do_not_grow_memory",)
+
+
+#: (file, text, replacement, what it means): hand-made mutants of module-level tables
+TABLE_MUTANTS = (
+    ("jt808/codec/_general.py", "Version.V2011: (5, 8, 7)", "Version.V2011: (5, 20, 7)",
+     "2011 0x0100 model width 8 -> 20"),
+    ("jt808/codec/_general.py", "Version.V2013: (5, 20, 7)", "Version.V2013: (5, 20, 8)",
+     "2013 0x0100 terminal id width 7 -> 8"),
+    ("jt808/codec/_general.py", "Version.V2019: (11, 30, 30)", "Version.V2019: (11, 20, 30)",
+     "2019 0x0100 model width 30 -> 20"),
+    ("jt808/codec/_general.py", "Version.V2019: (11, 30, 30)", "Version.V2019: (5, 30, 30)",
+     "2019 0x0100 maker width 11 -> 5"),
+    ("jt808/codec/_general.py", 'struct.Struct(">HHB")', 'struct.Struct(">HBB")',
+     "0x0001/0x8001 reply id WORD -> BYTE"),
+    ("jt808/frame/_header.py", "MAX_BODY = 0x3FF", "MAX_BODY = 0x1FF",
+     "body length bits 0-9 -> 0-8"),
+    ("jt808/frame/_header.py", "_ENCRYPTION_SHIFT = 10", "_ENCRYPTION_SHIFT = 11",
+     "encryption bits 10-12 -> 11-13"),
+    ("jt808/frame/_header.py", "_SUBPACKAGED = 1 << 13", "_SUBPACKAGED = 1 << 12",
+     "subpackage bit 13 -> 12"),
+    ("jt808/frame/_header.py", "_VERSION_FLAG = 1 << 14", "_VERSION_FLAG = 1 << 15",
+     "version flag bit 14 -> 15"),
+    ("jt808/frame/_header.py", "_RESERVED = 1 << 15", "_RESERVED = 1 << 14",
+     "reserved bit 15 -> 14"),
+    ("jt808/frame/_header.py", '_HEAD_2019 = struct.Struct(">HHB10sH")',
+     '_HEAD_2019 = struct.Struct(">HHH10sH")', "2019 protocol version BYTE -> WORD"),
+    ("jt808/session/_retry.py", "0x0002: 30, 0x0003: 3", "0x0002: 20, 0x0003: 3",
+     "TCP reply timeout default 30 -> 20 s"),
+    ("jt808/session/_retry.py", "0x0006: 60, 0x0007: 3", "0x0006: 30, 0x0007: 3",
+     "SMS reply timeout default 60 -> 30 s"),
+    ("jt808/session/_retry.py", '"udp": (0x0004, 0x0005)', '"udp": (0x0002, 0x0003)',
+     "UDP bearer reads the TCP parameters"),
+)
+
+
+def run_tables(workdir: Path) -> list[tuple[str, str, str]]:
+    """(file, what, killed/survived) for each of ``TABLE_MUTANTS``."""
+    outcomes = []
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly",
+               "-p", "no:cacheprovider", *TEST_DIRS, *(f"--deselect={t}" for t in SLOW)]
+    for name, text, replacement, what in TABLE_MUTANTS:
+        path = workdir / name
+        original = path.read_text(encoding="utf-8")
+        if original.count(text) != 1:
+            raise SystemExit(f"{name}: {text!r} is not there once: update TABLE_MUTANTS")
+        path.write_text(original.replace(text, replacement), encoding="utf-8")
+        try:
+            code = subprocess.call(command, cwd=workdir, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, env=_env(workdir))
+        finally:
+            path.write_text(original, encoding="utf-8")
+        outcomes.append((name, what, "survived" if code == 0 else "killed"))
+    return outcomes
+
+
+def _env(workdir: Path) -> dict[str, str]:
+    """The scratch copy's ``jt808`` first on the path (not the installed one)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(workdir),
+                                                      env.get("PYTHONPATH", "")]))
+    return env
 
 
 def prepare(workdir: Path, modules: list[str]) -> None:
@@ -124,14 +191,32 @@ def main(argv: list[str] | None = None) -> int:
                         help="parallel mutant runs (default: %(default)s)")
     parser.add_argument("--report-only", action="store_true",
                         help="summarise the last run in --workdir without running")
+    parser.add_argument("--tables", action="store_true",
+                        help="also run the hand-made TABLE_MUTANTS (module-level tables)")
+    parser.add_argument("--only-tables", action="store_true",
+                        help="run the TABLE_MUTANTS only, not mutmut")
     args = parser.parse_args(argv)
+    if args.only_tables:
+        prepare(args.workdir, args.modules)
+        print(tables_summary(run_tables(args.workdir)))
+        return 0
     if not args.report_only:
         prepare(args.workdir, args.modules)
         code = run(args.workdir, args.max_children)
         if code not in (0, 1):
             return code
     print(summary(results(args.workdir)))
+    if args.tables:
+        print(tables_summary(run_tables(args.workdir)))
     return 0
+
+
+def tables_summary(outcomes: list[tuple[str, str, str]]) -> str:
+    killed = sum(1 for *_, outcome in outcomes if outcome == "killed")
+    lines = [f"\nmodule-level tables: {killed} of {len(outcomes)} killed",
+             "| file | change | outcome |", "|---|---|---|"]
+    lines += [f"| {name} | {what} | {outcome} |" for name, what, outcome in outcomes]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -25,11 +25,6 @@ def test_split_body_sizes(length, sizes):
     assert b"".join(pieces) == body[:length]
 
 
-def test_split_body_exactly_one_piece_is_the_same_object():
-    body = bytes(10)
-    assert split_body(body, 10)[0] is body
-
-
 # -- SentStore -------------------------------------------------------------------------
 
 def _sent(first: int, count: int = 3, at: float = 0.0, media_id: int | None = None):
