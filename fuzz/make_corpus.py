@@ -1,6 +1,6 @@
 """Build the seed corpus ``fuzz/corpus/<target>/`` at run time (never committed).
 
-JT/T 808 seeds come from ``<repo>/../shared/vectors/*.jsonl`` (frames for framer, unpack
+JT/T 808 seeds come from ``tests/vectors/*.jsonl`` (frames for framer, unpack
 and session; ``msg_id | version | body`` for codec). The hal targets get a few lines in
 the formats of quectel-at.md and NMEA 0183, written here.
 Usage: ``python fuzz/make_corpus.py [--out fuzz/corpus]``.
@@ -16,7 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
-SHARED = (REPO / ".." / "shared").resolve()
+VECTORS = REPO / "tests" / "vectors"
 VERSION_BYTE = {"2011": 0, "2013": 1, "2019": 2}
 
 HAL_SEEDS = {
@@ -36,7 +36,7 @@ HAL_SEEDS = {
 
 
 def _records():
-    for path in sorted((SHARED / "vectors").glob("*.jsonl")):
+    for path in sorted(VECTORS.glob("*.jsonl")):
         for line in path.read_text().splitlines():
             if line.strip():
                 yield json.loads(line)
@@ -71,7 +71,7 @@ def _jt808_seeds() -> dict[str, list[bytes]]:
 
 
 def build(out: Path) -> dict[str, int]:
-    seeds = {**_jt808_seeds(), **HAL_SEEDS} if SHARED.is_dir() else dict(HAL_SEEDS)
+    seeds = {**_jt808_seeds(), **HAL_SEEDS}
     seeds.setdefault("pdu", [bytes.fromhex(
         "0791683108200005F0040D91683185171100F10004521010000000000401020304")])
     counts = {}
@@ -88,8 +88,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE / "corpus")
     args = parser.parse_args()
-    if not SHARED.is_dir():
-        print(f"no {SHARED}: only the built-in hal seeds are written", file=sys.stderr)
     for target, count in build(args.out).items():
         print(f"{target}: {count} seeds")
 

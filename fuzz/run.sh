@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every atheris harness for N seconds (default 60):  fuzz/run.sh [seconds] [target...]
 # Installs atheris (the project's optional extra "fuzz") when it is missing, builds the
-# seed corpus from ../shared/vectors, and writes logs to fuzz/logs/<target>.log and
+# seed corpus from tests/vectors, and writes logs to fuzz/logs/<target>.log and
 # crashing inputs to fuzz/crashes/<target>/. Exit status: 1 if any target crashed.
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"

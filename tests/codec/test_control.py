@@ -1,7 +1,7 @@
 """Terminal control, properties, upgrade: 0x8105, 0x8107, 0x0107, 0x8108, 0x0108
 (jt808.codec._control).
 
-Vectors: SmallChi records (``../shared/vectors/smallchi.jsonl``, cited by id), the seed's
+Vectors: SmallChi records (``tests/vectors/smallchi.jsonl``, cited by id), the seed's
 recorded frames (``seed_impl.jsonl``, cited by case), JT/T 808-2013 tables 18-22 / 2019
 tables for layouts.
 """

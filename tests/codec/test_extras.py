@@ -1,6 +1,6 @@
 """Location extras (``jt808.codec._extras``): JT/T 808-2013 table 27/28, 2019 table 27/28.
 
-``smallchi:<test>`` cites a record id of ``../shared/vectors/smallchi.jsonl``
+``smallchi:<test>`` cites a record id of ``tests/vectors/smallchi.jsonl``
 (``SmallChi/JT808:<file>::<test>``); ``seed:<case>`` a case of ``seed_impl.jsonl``.
 """
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """0x0200 location report and the other messages of ``jt808.codec._location``.
 
 Vectors cite their source: ``smallchi:<test>`` is a record id of
-``../shared/vectors/smallchi.jsonl`` (``SmallChi/JT808:<file>::<test>``), ``seed:<case>``
-a case of ``../shared/vectors/seed_impl.jsonl``; hand-made ones cite the standard's table.
+``tests/vectors/smallchi.jsonl`` (``SmallChi/JT808:<file>::<test>``), ``seed:<case>``
+a case of ``tests/vectors/seed_impl.jsonl``; hand-made ones cite the standard's table.
 """
 from __future__ import annotations
 

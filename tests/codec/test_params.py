@@ -1,6 +1,6 @@
 """Terminal parameters: PARAM_TYPES, 0x8103, 0x8104, 0x8106, 0x0104 (jt808.codec._params).
 
-Vectors: SmallChi records (``../shared/vectors/smallchi.jsonl``, cited by id), the seed's
+Vectors: SmallChi records (``tests/vectors/smallchi.jsonl``, cited by id), the seed's
 recorded frames (``seed_impl.jsonl``, cited by case) and JT/T 808-2013 table 12 /
 2019 table 13 for parameter widths.
 """

@@ -1,6 +1,6 @@
-"""Loading and naming the conformance vectors in ``<repo>/../shared/vectors`` (schema:
-``../shared/vectors/README.md``); used by ``conftest.py`` and the ``test_codec_*`` modules
-as ``from conformance_support import ...``.
+"""Loading and naming the conformance vectors in ``tests/vectors`` (sources and schema:
+``tests/vectors/README.md``); used by ``conftest.py`` and the ``test_codec_*`` modules
+as ``from conformance_support import ...``. A missing file is an error, never a skip.
 """
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import json
 from pathlib import Path
 from typing import Collection
 
-SHARED = (Path(__file__).resolve().parents[2] / ".." / "shared").resolve()
-SMALLCHI = SHARED / "vectors" / "smallchi.jsonl"
-MISSING_REASON = f"conformance vectors not found at {SMALLCHI} (needs <repo>/../shared)"
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"
+SMALLCHI = VECTORS / "smallchi.jsonl"
 
 
 @functools.lru_cache(maxsize=1)
@@ -22,16 +21,14 @@ def _all_records() -> tuple[dict, ...]:
 
 def load_smallchi(scope: str | None = None) -> list[dict]:
     """Every record of smallchi.jsonl, or those whose ``scope`` equals ``scope``
-    (``FileNotFoundError`` when the file is absent)."""
+    (``FileNotFoundError`` when the file is absent: the tests fail)."""
     return [r for r in _all_records() if scope is None or r["scope"] == scope]
 
 
 def standard_records(msg_ids: Collection[int],
                      test_kinds: Collection[str] | None = None) -> list[dict]:
     """The records of ``msg_ids`` (and ``test_kinds``, if given) that are neither
-    ``extension`` nor ``smallchi_specific``; ``[]`` when the file is absent."""
-    if not SMALLCHI.is_file():
-        return []
+    ``extension`` nor ``smallchi_specific`` (``FileNotFoundError`` when the file is absent)."""
     return [r for r in _all_records() if r.get("msg_id") in msg_ids
             and (test_kinds is None or r["test_kind"] in test_kinds)
             and not r.get("extension") and not r.get("smallchi_specific")]

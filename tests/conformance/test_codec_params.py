@@ -1,6 +1,6 @@
 """SmallChi vectors of the parameter / control / properties / upgrade messages.
 
-Source: ``../shared/vectors/smallchi.jsonl`` (unit tests of the C# codec SmallChi/JT808),
+Source: ``tests/vectors/smallchi.jsonl`` (unit tests of the C# codec SmallChi/JT808),
 every record of 0x8103, 0x0104, 0x8104, 0x8106, 0x8105, 0x8107, 0x0107, 0x8108, 0x0108
 that is not ``extension`` / ``smallchi_specific``; each test id is the record id.
 ``decode`` records decode and match the asserted fields through :data:`FIELDS`;
@@ -23,8 +23,7 @@ from jt808.errors import RemoteProtocolError, TruncatedError
 from jt808.frame import Frame, Version, pack, unpack
 from jt808.terminal._params_config import TerminalParams
 
-from conformance_support import (MISSING_REASON as MISSING, SMALLCHI, record_ids,
-                                 standard_records)
+from conformance_support import record_ids, standard_records
 
 MSG_IDS = {0x8103, 0x0104, 0x8104, 0x8106, 0x8105, 0x8107, 0x0107, 0x8108, 0x0108}
 
@@ -198,7 +197,6 @@ def _decode(record: dict) -> tuple[Any, bytes, Frame | None]:
     return message, body, frame
 
 
-@pytest.mark.skipif(not SMALLCHI.is_file(), reason=MISSING)
 @pytest.mark.parametrize("record", SINGLE, ids=record_ids(SINGLE))
 def test_vector(record):
     version = Version(int(record["version"]))
@@ -219,7 +217,6 @@ def test_vector(record):
                 == record["hex"]
 
 
-@pytest.mark.skipif(not MERGE, reason=MISSING)
 def test_merged_params_report():
     # SmallChi/JT808:JT808SerializerTest.cs::MergerTest: a real device's 0x0104 in 2 packets
     frames = sorted((unpack(bytes.fromhex(r["hex"])) for r in MERGE),
@@ -234,7 +231,6 @@ def test_merged_params_report():
     assert encode_body(message, Version.V2013) == body
 
 
-@pytest.mark.skipif(not SMALLCHI.is_file(), reason=MISSING)
 def test_every_field_name_is_mapped():
     names = set()
     for record in RECORDS:
@@ -247,7 +243,6 @@ def test_every_field_name_is_mapped():
     assert names <= set(FIELDS) | set(ITEM_FIELDS), names - set(FIELDS) - set(ITEM_FIELDS)
 
 
-@pytest.mark.skipif(not SMALLCHI.is_file(), reason=MISSING)
 def test_record_counts():
     # a change in the vector file shows here first
     assert len(SINGLE) == 40 and len(MERGE) == 2

@@ -1,6 +1,6 @@
 """Every whole-frame vector (``scope == "frame"``) of smallchi.jsonl through the frame layer.
 
-Source: ``../shared/vectors/smallchi.jsonl`` (unit tests of the C# codec SmallChi/JT808);
+Source: ``tests/vectors/smallchi.jsonl`` (unit tests of the C# codec SmallChi/JT808);
 each test id is the record id. ``frame_ok: true`` records unpack, match the header values
 the C# test asserted, and pack back to the identical bytes; ``frame_ok: false`` records
 (real-device captures) give the typed error their ``bad_frame_note`` describes.
@@ -11,6 +11,8 @@ import pytest
 
 from jt808.errors import ChecksumError, FrameError, HeaderError
 from jt808.frame import Frame, Framer, Header, Version, pack, unpack
+
+from conformance_support import load_smallchi, record_ids
 
 _VERSION_FLAG = 0x4000
 
@@ -130,3 +132,40 @@ def test_frame_vector_counts(smallchi_records):
     good = [r for r in records if r["frame_ok"]]
     assert len(records) >= 150 and len(good) >= 140
     assert isinstance(good[0], dict) and Frame  # the loader gives plain records
+
+
+# -- header-only records (scope == "header") ----------------------------------------------
+
+HEADER_RECORDS = load_smallchi("header")
+#: record id -> why we refuse it, and the field our HeaderError names
+_HEADER_DEVIATIONS = {
+    f"SmallChi/JT808:JT808HeaderTest.cs::JT808Header_2019Test{n}": (
+        "the C# test sets the subpackage bit and leaves packet total and index at 0; "
+        "the standard numbers packets from 1, so we refuse index 0 of total 0", "packet")
+    for n in (1, 2)
+}
+
+
+@pytest.mark.parametrize("record", HEADER_RECORDS, ids=record_ids(HEADER_RECORDS))
+def test_header_vector(record: dict) -> None:
+    raw = _data(record)
+    if record["id"] in _HEADER_DEVIATIONS:
+        with pytest.raises(HeaderError) as caught:
+            Header.decode(raw)
+        assert caught.value.field == _HEADER_DEVIATIONS[record["id"]][1]
+        assert caught.value.msg_id == record["msg_id"]
+        return
+    header, body_length = Header.decode(raw)
+    frame = Frame(header, bytes(body_length))
+    for key, expected in record["header"].items():
+        if key == "MessageBodyProperty.$ctor":          # here: ctor(dataLength)
+            assert [body_length] == expected
+            continue
+        expected = _NORMALISE.get(key, lambda value: value)(expected)
+        assert _HEADER_FIELDS[key](header, frame) == expected, key
+    assert header.encode(body_length) == raw
+
+
+def test_header_records_present():
+    assert len(HEADER_RECORDS) == 6
+    assert set(_HEADER_DEVIATIONS) <= {r["id"] for r in HEADER_RECORDS}

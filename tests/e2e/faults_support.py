@@ -333,8 +333,7 @@ class FaultProxy:
 async def modem_url(platform_port: int, **sim_options: Any) -> AsyncIterator[tuple[Any, Any]]:
     """A started ``ModemSimulator`` and the terminal URL that reaches 127.0.0.1:port
     through it (one Quectel driver shared across reconnections, as ``jt808 run``)."""
-    import pytest
-    sim_module = pytest.importorskip("hal.modem_sim", reason="modem simulator not available")
+    from hal import modem_sim as sim_module
     from jt808.demo import shared_modem
     sim = sim_module.ModemSimulator(**sim_options).start()
     try:

@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
-import pytest
 
 from jt808.codec import TerminalRegister
 from jt808.frame import Version
@@ -184,8 +183,8 @@ def listen_urls(transport: str) -> list[str]:
 
 @contextlib.contextmanager
 def shared_simulator() -> Any:
-    """One started ``ModemSimulator`` with an in-process SMS centre (skip when absent)."""
-    sim_module = pytest.importorskip("hal.modem_sim", reason="modem simulator not available")
+    """One started ``ModemSimulator`` with an in-process SMS centre."""
+    from hal import modem_sim as sim_module
     centre = sim_module.InProcessSmsCentre()
     sim = sim_module.ModemSimulator(sms_centre=centre, number=TERMINAL_NUMBER).start()
     SMS_BACKEND.centre = centre

@@ -14,7 +14,6 @@ from hal.gnss import RouteGnss
 from jt808.codec import (CameraShootCommand, QueryTerminalParams, TerminalGeneralResponse,
                          TerminalLogout)
 from jt808.demo import location
-from jt808.errors import ResponseTimeout
 from jt808.frame import Header, Version
 from jt808.terminal import Terminal
 
@@ -145,7 +144,7 @@ def general_answers(platform, phone: str) -> list:
     return _Answers()
 
 
-# -- what the matrix had to work around (each a skip naming the bug until it is fixed) --
+# -- what the matrix had to work around (each asserted: a regression fails here) ---------
 
 def _find(exc: BaseException, kind: type, text: str) -> BaseException | None:
     if isinstance(exc, BaseExceptionGroup):
@@ -204,15 +203,6 @@ async def test_platform_learns_2011_from_the_registration() -> None:
                                     Version.V2011), params={0x0001: 0, 0x0002: 1, 0x0003: 0})
             async with terminal:
                 await terminal.connect()
-                try:
-                    reply = await terminal.register()
-                except ResponseTimeout:
-                    reply = None
+                reply = await terminal.register()
                 await terminal.close()
-    if reply is None:
-        pytest.skip("bug: a default Platform decodes a 2011 0x0100 (model 8 bytes, id 7) as "
-                    "2013 (the headers are the same), fails with TruncatedError at "
-                    "'terminal_id' and answers 0x8001 result 2, so the terminal never gets "
-                    "0x8100; expected the body length to tell 2011 from 2013 (jt808-notes: "
-                    "'only bodies tell them apart (e.g. 0x0100 length)')")
     assert reply.result == 0 and reply.auth_code

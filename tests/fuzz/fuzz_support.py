@@ -1,9 +1,8 @@
 """Seeds and mutators shared by the hypothesis fuzz tests.
 
-Valid bodies come from the SmallChi vectors (``<repo>/../shared/vectors/smallchi.jsonl``)
-when that directory exists, and from short all-zero bodies that decode; each one is
-re-encoded so the seed is exactly what our encoder produces. Nothing is copied into
-the repository.
+Valid bodies come from the SmallChi vectors (``tests/vectors/smallchi.jsonl``; a missing
+file fails the tests) and from short all-zero bodies that decode; each one is
+re-encoded so the seed is exactly what our encoder produces.
 """
 from __future__ import annotations
 
@@ -17,8 +16,7 @@ from jt808.codec import MESSAGES, decode_body, encode_body
 from jt808.errors import JT808Error
 from jt808.frame import unpack
 
-SHARED = (Path(__file__).resolve().parents[2] / ".." / "shared").resolve()
-SMALLCHI = SHARED / "vectors" / "smallchi.jsonl"
+SMALLCHI = Path(__file__).resolve().parents[1] / "vectors" / "smallchi.jsonl"
 MESSAGE_KEYS = sorted(MESSAGES, key=lambda key: (key[0].value, key[1]))
 #: Ids no version of the codec knows (decode_body must give a RawMessage).
 UNKNOWN_IDS = (0x0000, 0x0FFF, 0x1234, 0x7E7E, 0x7D7D, 0xFFFF)
@@ -27,11 +25,9 @@ SEEDS_PER_KEY = 4
 
 @functools.cache
 def vector_bodies() -> dict[int, list[bytes]]:
-    """msg_id -> message bodies found in the SmallChi vectors (empty without ../shared)."""
+    """msg_id -> message bodies found in the SmallChi vectors."""
     bodies: dict[int, list[bytes]] = {}
-    if not SMALLCHI.is_file():
-        return bodies
-    for line in SMALLCHI.read_text().splitlines():
+    for line in SMALLCHI.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         body = _record_body(record)
         if body is not None and record.get("msg_id") is not None:

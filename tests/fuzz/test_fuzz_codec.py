@@ -5,8 +5,11 @@ with mutated valid bodies (flip, truncate, extend, length/count bytes set to 0xF
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from fuzz_support import MESSAGE_KEYS, UNKNOWN_IDS, mutate, mutations, valid_bodies
+from fuzz_support import (MESSAGE_KEYS, SMALLCHI, UNKNOWN_IDS, mutate, mutations, valid_bodies,
+                          vector_bodies)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +31,14 @@ def decode_or_peer_error(msg_id: int, body: bytes, version: Version) -> None:
         encode_body(message, version)
     except JT808Error:
         pass
+
+
+def test_seeds_come_from_the_vectors_in_the_repo():
+    """The SmallChi bodies are read from ``tests/vectors`` inside the repo: most ids
+    have one, so the mutations start from real packets, not only from zeros."""
+    assert SMALLCHI.parent == Path(__file__).resolve().parents[1] / "vectors"
+    with_vectors = {msg_id for _, msg_id in MESSAGE_KEYS} & set(vector_bodies())
+    assert len(with_vectors) >= 60
 
 
 def _key_ids(key) -> str:

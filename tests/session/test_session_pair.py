@@ -140,9 +140,12 @@ def test_split_packets_reordered_and_duplicated():
 
 def test_each_subpacket_has_its_own_serial(pair):
     pair.terminal.send(RawMessage(0x0F02, bytes(2500)), pair.now)
-    headers = [unpack(f).header for f in pair.terminal.datagrams_to_send()]
+    frames = [unpack(f) for f in pair.terminal.datagrams_to_send()]
+    headers = [frame.header for frame in frames]
     assert [h.serial for h in headers] == [headers[0].serial + i for i in range(3)]
-    assert all(len(unpack(f).body) <= 1023 for f in pair.terminal._out) or True
+    assert [h.packet for h in headers] == [(3, 1), (3, 2), (3, 3)]
+    assert all(len(frame.body) <= 1023 for frame in frames)
+    assert b"".join(frame.body for frame in frames) == bytes(2500)
 
 
 def test_media_upload_resend_list_by_index(pair):

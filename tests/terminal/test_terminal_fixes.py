@@ -207,7 +207,7 @@ async def test_quectel_device_url_login_report_reconnect_close(tmp_path) -> None
     """``Terminal("quectel+tcp:///dev/pts/N?host=…&port=…")`` against the reference
     ``Platform`` through the simulated modem on a real pty: login, a report, a reconnect
     (the port is opened anew), a report, close; no cancel-scope error."""
-    sim_module = pytest.importorskip("hal.modem_sim", reason="modem simulator not available")
+    from hal import modem_sim as sim_module
     from jt808.demo import location
     from jt808.platform import Platform
     from jt808.terminal import Terminal

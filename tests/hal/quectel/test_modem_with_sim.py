@@ -10,7 +10,7 @@ import pytest
 from hal.errors import SocketClosedError, SocketOpenError
 from hal.quectel import QuectelModem, open_channel
 
-modem_sim = pytest.importorskip("hal.modem_sim", reason="hal.modem_sim not available")
+from hal import modem_sim
 pytestmark = pytest.mark.anyio
 HEARTBEATS = bytes.fromhex("7E00020000013800138000002A827E7E00020000013800138000002B837E")  # §3
 

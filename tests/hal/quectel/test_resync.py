@@ -16,7 +16,7 @@ import pytest
 from hal.errors import ModemError, ModemTimeout
 from hal.quectel import QuectelModem, open_channel
 
-modem_sim = pytest.importorskip("hal.modem_sim", reason="hal.modem_sim not available")
+from hal import modem_sim
 pytestmark = pytest.mark.anyio
 
 
