@@ -6,10 +6,11 @@ from ._facade import JTT808
 from ._location_config import LocAdditionalInfoConfig, LocAlarmWarningConfig, LocStatusConfig
 from ._params_config import TerminalParams
 from ._reporting import fix_to_report
+from ._options import TerminalOptions
 from ._terminal import Terminal
 
 __all__ = [
-    "Terminal", "JTT808", "TerminalParams", "LocStatusConfig", "LocAlarmWarningConfig",
+    "Terminal", "TerminalOptions", "JTT808", "TerminalParams", "LocStatusConfig", "LocAlarmWarningConfig",
     "LocAdditionalInfoConfig", "LicensePlateColor", "ResultCode", "BlindAreaStore",
     "BlindStoreError", "fix_to_report",
 ]

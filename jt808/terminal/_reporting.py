@@ -94,7 +94,8 @@ class Reporter:
         report = await self.current()
         if report is not None:
             return report
-        now = dt.datetime.now(_GMT8).replace(tzinfo=None, microsecond=0)
+        now = dt.datetime.fromtimestamp(int(self.terminal.wall_clock()), _GMT8).replace(
+            tzinfo=None)
         return LocationReport(self.alarm_flag, self.status & ~_STATUS_POSITIONED, 0.0, 0.0,
                               0, 0.0, 0, now, self.extras)
 
