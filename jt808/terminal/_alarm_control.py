@@ -23,7 +23,7 @@ log = logging.getLogger("jt808.terminal")
 
 class AlarmMixin:
     reporter: Any
-    store: Any
+    keeper: Any
 
     @property
     def alarm_flag(self) -> int:
@@ -53,16 +53,22 @@ class AlarmMixin:
             log.warning("alarm report failed: %s", exc)
 
     def confirm_alarms(self, alarm_type: int, serial: int = 0) -> None:
-        """0x8203: clear the confirmed bits; drop stored alarm reports they confirm (all
-        of those types for serial 0, else the one sent with ``serial``)."""
+        """0x8203: clear the confirmed bits at once; drop (in a task, off the event loop)
+        the stored alarm reports they confirm (all of those types for serial 0, else the
+        one sent with ``serial``)."""
         mask = alarm_type & CONFIRMABLE_MASK
         self.reporter.alarm_flag &= ~mask
-        if self.store is None or not mask:
+        if self.keeper is None or not mask:
             return
         if serial:
             alarm_id = self._alarm_serials.pop(serial, None)
-            self.store.delete([] if alarm_id is None else [alarm_id])
+            if alarm_id is not None:
+                self._require_tg().start_soon(self.keeper.delete, [alarm_id])
             return
+        self._require_tg().start_soon(self._drop_confirmed_alarms, mask)
+
+    async def _drop_confirmed_alarms(self, mask: int) -> None:
         critical = clear_on_reply_mask(self.version)
-        items = self._decoded(self.store.oldest(self.store.count(ALARM_KIND), ALARM_KIND))
-        self.store.delete(i for i, r in items if r.alarm_flag & critical & ~mask == 0)
+        stored = await self.keeper.oldest(await self.keeper.count(ALARM_KIND), ALARM_KIND)
+        items = await self._decoded(stored)
+        await self.keeper.delete(i for i, r in items if r.alarm_flag & critical & ~mask == 0)

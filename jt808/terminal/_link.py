@@ -107,6 +107,7 @@ class LinkMixin:
         self.session.datagrams_to_send()            # nothing from a previous link
         self._link_lost = anyio.Event()
         self._driver = driver
+        self._state_change("link_up", bearer=bearer)
 
     def _link_down(self, driver: SessionDriver) -> None:
         if self._driver is not driver:
@@ -116,6 +117,8 @@ class LinkMixin:
             self.error = driver.error
         self.session.pending.clear()
         self._link_lost.set()
+        self._state_change("link_down", error=None if driver.error is None
+                           else str(driver.error))
 
     async def disconnect(self) -> None:
         """Drop the link (pending requests fail with ``TransportError``)."""

@@ -54,7 +54,7 @@ class TerminalOptions:
     order of stored positions). Tests inject both."""
 
     phone: str
-    version: Version = attrs.field(default=Version.V2013, converter=to_version)
+    version: Version = attrs.field(default=Version.V2019, converter=to_version)
     register_info: TerminalRegister | None = None
     auth_code: str | None = None
     imei: str = ""

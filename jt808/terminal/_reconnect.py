@@ -4,6 +4,11 @@ Reconnect delays start at ``min_backoff`` seconds and double up to ``max_backoff
 link that reached authentication resets them. With ``sms_fallback`` set, after
 ``sms_fallback_after`` failed opens of the primary transport in a row ``run()`` serves
 the SMS link instead (``_fallback``).
+
+``run()`` survives any error of one link (issue 18): a transport failure, a timeout, a
+peer's bad data or a bug is logged (with its traceback when unexpected), counted in
+``link_errors`` and followed by a reconnect. The position reporter starts with the
+first login attempt (see ``Reporter.loop``), so the first position goes out live.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ log = logging.getLogger("jt808.terminal")
 class ReconnectMixin:
     min_backoff = 1.0         # reconnect delays (s), doubling up to max_backoff
     max_backoff = 60.0
+    link_errors = 0           # links ended by an unexpected error (logged with traceback)
 
     async def run(self) -> None:
         """Connect, log in, report positions and reconnect (with backoff) until close()."""
@@ -33,7 +39,8 @@ class ReconnectMixin:
 
     async def _run(self) -> None:
         self._closed = anyio.Event()
-        self._require_tg().start_soon(self.reporter.loop, self._closed)
+        self._first_attempt = anyio.Event()
+        self._require_tg().start_soon(self.reporter.loop, self._closed, self._first_attempt)
         self._running = True
         try:
             await self._reconnect_loop(self.min_backoff)
@@ -64,6 +71,7 @@ class ReconnectMixin:
             await self.connect()
             opened = True
             reply = await self.login()
+            self._first_attempt.set()
             if reply.result == 0:
                 logged_in = True
                 await self._wait_any(self._link_lost, *until)
@@ -72,6 +80,12 @@ class ReconnectMixin:
         except (TransportError, ResponseTimeout) as exc:
             self.error = exc
             log.info("link failed: %s", exc)
+        except Exception as exc:                     # noqa: BLE001 - one link, not run()
+            self.error = exc
+            self.link_errors += 1
+            log.exception("link failed on an unexpected error (reconnecting)")
+        finally:
+            self._first_attempt.set()
         await self.disconnect()
         return opened, logged_in
 

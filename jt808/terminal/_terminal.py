@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Callable
@@ -61,17 +62,22 @@ from ..session import AUTHENTICATED, TerminalSession
 from ._alarm_control import AlarmMixin
 from ._auth_file import AuthCodeFile, auth_path_for
 from ._blind import BlindMixin
-from ._blind_store import BlindAreaStore
+from ._blind_store import BlindAreaStore, MemoryBlindStore
 from ._dispatch import DispatchMixin, Listener
 from ._encryption import EncryptionMixin
 from ._fallback import SmsFallbackMixin
 from ._handlers import DEFAULT_HANDLERS, Handler
 from ._link import LinkMixin, bearer_of_scheme, bearer_of_transport
-from ._login import LoginMixin
+from ._login import LoginMixin, auth_code_problem
 from ._options import TerminalOptions
 from ._param_store import ParamStore
 from ._reconnect import ReconnectMixin
 from ._reporting import Reporter
+from ._state_events import StateEventsMixin
+from ._store_keeper import StoreKeeper, open_blind_store
+
+if sys.version_info < (3, 11):                  # anyio depends on the backport there
+    from exceptiongroup import BaseExceptionGroup
 
 __all__ = ["Terminal", "bearer_of_scheme", "bearer_of_transport"]
 
@@ -80,7 +86,7 @@ _CLOSE_TIMEOUT = 10.0     # seconds a cancelled terminal waits for its link to c
 
 
 class Terminal(LinkMixin, DispatchMixin, LoginMixin, BlindMixin, AlarmMixin,
-               ReconnectMixin, SmsFallbackMixin, EncryptionMixin):
+               ReconnectMixin, SmsFallbackMixin, EncryptionMixin, StateEventsMixin):
     """A JT/T 808 terminal on one link. See the module docstring."""
 
     blind_batch = 10          # positions per 0x0704 blind-area upload
@@ -123,7 +129,15 @@ class Terminal(LinkMixin, DispatchMixin, LoginMixin, BlindMixin, AlarmMixin,
         self.session = TerminalSession(o.phone, self.version, bearer=bearer,
                                        params=self.params.link_params())
         self.auth_file = AuthCodeFile(auth_path_for(o.store_path, o.auth_path), o.phone)
-        self.session.auth_code = self.auth_file.load() or o.auth_code
+        saved = self.auth_file.load()
+        if saved and auth_code_problem(saved, o.imei, o.app_version, self.version):
+            log.warning("auth code in %s cannot be sent in a %d 0x0102: ignored",
+                        self.auth_file.path, self.version)
+            saved = None
+        self.session.auth_code = saved or o.auth_code
+        self.auth_code_source = "file" if saved else "argument" if o.auth_code else None
+        self._auth_link_closed = False   # the platform hung up on our last 0x0102
+        self._auth_save_limiter: anyio.CapacityLimiter | None = None
 
     def _init_state(self) -> None:
         self.encryption_enabled = False
@@ -132,10 +146,16 @@ class Terminal(LinkMixin, DispatchMixin, LoginMixin, BlindMixin, AlarmMixin,
         self.pending_upgrade_result: UpgradeResult | None = None
         self.handlers: dict[int, Handler] = dict(DEFAULT_HANDLERS)
         self.listeners: list[Listener] = []
+        self._answering: dict[int, int] = {}          # msg id -> commands being answered
+        self._state_listeners: list[Callable[..., Any]] = []
         self.areas: dict[tuple[int, int], Message] = {}      # (set msg id, area id) -> area
         self.reporter = Reporter(self)
         self._tmpdir: str | None = None
-        self.store: BlindAreaStore | None = None
+        self.keeper: StoreKeeper | None = None
+        self._positions_in_flight: set[int] = set()    # store ids sent live, not yet acked
+        self._refusals: dict[int, int] = {}            # store id -> times refused
+        self.refused_dropped = 0                       # items dropped after MAX_REFUSALS
+        self._backlog = True          # the store may hold items to upload
         self._tg: anyio.abc.TaskGroup | None = None
         self._driver: SessionDriver | None = None
         self._conn_done = anyio.Event()
@@ -151,7 +171,7 @@ class Terminal(LinkMixin, DispatchMixin, LoginMixin, BlindMixin, AlarmMixin,
 
     # -- lifetime -------------------------------------------------------------------
     async def __aenter__(self) -> "Terminal":
-        self._open_store()
+        await anyio.to_thread.run_sync(self._open_store)
         self._tg = anyio.create_task_group()
         await self._tg.__aenter__()
         return self
@@ -167,24 +187,37 @@ class Terminal(LinkMixin, DispatchMixin, LoginMixin, BlindMixin, AlarmMixin,
                 except Exception:                        # noqa: BLE001 - keep unwinding
                     log.exception("closing the terminal failed")
             self._tg.cancel_scope.cancel()
-            return await self._tg.__aexit__(*exc)
+            try:
+                return await self._tg.__aexit__(*exc)
+            except BaseExceptionGroup as group:
+                raise _unwrapped(group) from None
         finally:
             self._tg = None
             self._close_store()
 
+    @property
+    def store(self) -> BlindAreaStore | MemoryBlindStore | None:
+        """The blind-area store in use (the memory fallback once the disk failed)."""
+        return self.keeper.store if self.keeper is not None else None
+
     def _open_store(self) -> None:
-        if self.store is not None:
+        if self.keeper is not None:
             return
         path = self._store_path
         if path is None:
             self._tmpdir = tempfile.mkdtemp(prefix="jt808-blind-")
             path = Path(self._tmpdir) / "blind.sqlite"
-        self.store = BlindAreaStore(path)
+        self.keeper = StoreKeeper(open_blind_store(Path(path)))
+
+    def _require_keeper(self) -> StoreKeeper:
+        if self.keeper is None:
+            self._open_store()
+        return self.keeper
 
     def _close_store(self) -> None:
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        if self.keeper is not None:
+            self.keeper.close()
+            self.keeper = None
         if self._tmpdir is not None:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None
@@ -202,3 +235,21 @@ class Terminal(LinkMixin, DispatchMixin, LoginMixin, BlindMixin, AlarmMixin,
     @property
     def auth_code(self) -> str | None:
         return self.session.auth_code
+
+
+def _unwrapped(group: BaseExceptionGroup) -> BaseException:
+    """The one exception that matters in a task group's ``ExceptionGroup``, so that
+    ``async with Terminal(...)`` raises the library's (or the caller's) own exception:
+    the first that is not a cancellation (nested groups flattened), else the group."""
+    leaves: list[BaseException] = []
+
+    def walk(exc: BaseException) -> None:
+        if isinstance(exc, BaseExceptionGroup):
+            for inner in exc.exceptions:
+                walk(inner)
+        else:
+            leaves.append(exc)
+    walk(group)
+    cancelled = anyio.get_cancelled_exc_class()
+    real = [e for e in leaves if not isinstance(e, cancelled)]
+    return real[0] if real else group
