@@ -27,8 +27,8 @@ __all__ = ["DispatchMixin", "EVENT_METHODS", "Listener"]
 log = logging.getLogger("jt808.terminal")
 Listener = Callable[[Message, Header], Any]
 
-MAX_ANSWERS_PER_ID = 4
-MAX_ANSWERS = 32
+MAX_ANSWERS_PER_ID = 8
+MAX_ANSWERS = 64
 
 
 class DispatchMixin:

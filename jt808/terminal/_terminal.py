@@ -236,6 +236,11 @@ class Terminal(LinkMixin, DispatchMixin, LoginMixin, BlindMixin, AlarmMixin,
     def auth_code(self) -> str | None:
         return self.session.auth_code
 
+    @property
+    def reports_in_flight(self) -> int:
+        """Reports sent live and not yet answered (they are in the store meanwhile)."""
+        return len(self._positions_in_flight) + len(self._alarms_in_flight)
+
 
 def _unwrapped(group: BaseExceptionGroup) -> BaseException:
     """The one exception that matters in a task group's ``ExceptionGroup``, so that

@@ -157,8 +157,12 @@ class Rig:
             and self.terminal.authenticated, timeout=timeout)
 
     def store_count(self) -> int:
+        """Positions waiting in the blind-area store (not those sent live and awaiting
+        their 0x8001: every report is stored before it is sent)."""
         store = self.terminal.store
-        return store.count("position") if store is not None else 0
+        if store is None:
+            return 0
+        return store.count("position") - len(self.terminal._positions_in_flight)
 
     def quiet(self) -> bool:
         """Logged in, nothing in the blind-area store, no position awaiting its reply."""
@@ -331,10 +335,9 @@ class FaultProxy:
 async def modem_url(platform_port: int, **sim_options: Any) -> AsyncIterator[tuple[Any, str]]:
     """A started ``ModemSimulator`` and the terminal URL that reaches 127.0.0.1:port
     through it (one Quectel driver shared across reconnections, as ``jt808 run``)."""
-    import pytest
-    sim_module = pytest.importorskip("hal.modem_sim", reason="modem simulator not available")
+    from hal.modem_sim import ModemSimulator
     from jt808.platform._shared_modem import shared_modem_url
-    sim = sim_module.ModemSimulator(**sim_options).start()
+    sim = ModemSimulator(**sim_options).start()
     try:
         url = f"quectel+tcp://{sim.at_port}?host=127.0.0.1&port={platform_port}"
         async with shared_modem_url(url) as terminal_url:
