@@ -65,16 +65,28 @@ def open_blind_store(path: Path) -> BlindAreaStore | MemoryBlindStore:
         return _probe(BlindAreaStore(path))
     except BlindStoreError as exc:
         if is_corrupt(exc) and path.exists():
-            aside = _move_aside(path)
-            log.error("blind-area store %s is corrupt (%s): moved aside to %s, "
-                      "starting a new one", path, exc, aside)
-            try:
-                return _probe(BlindAreaStore(path))
-            except BlindStoreError as again:
-                exc = again
-        log.error("BLIND-AREA STORE UNUSABLE (%s): positions are kept IN MEMORY ONLY "
-                  "until restart", exc)
-        return MemoryBlindStore()
+            return _begin_again(path, str(exc))
+        return _in_memory(exc)
+
+
+def _begin_again(path: Path, why: str) -> BlindAreaStore | MemoryBlindStore:
+    """Move the corrupt file at ``path`` aside (kept for recovery) and start anew."""
+    try:
+        aside = _move_aside(path)
+    except OSError as exc:
+        return _in_memory(exc)
+    log.error("blind-area store %s is corrupt (%s): moved aside to %s, starting a new one",
+              path, why, aside)
+    try:
+        return _probe(BlindAreaStore(path))
+    except BlindStoreError as exc:
+        return _in_memory(exc)
+
+
+def _in_memory(exc: BaseException) -> MemoryBlindStore:
+    log.error("BLIND-AREA STORE UNUSABLE (%s): positions are kept IN MEMORY ONLY until "
+              "restart", exc)
+    return MemoryBlindStore()
 
 
 def _probe(store: BlindAreaStore) -> BlindAreaStore:
@@ -134,8 +146,7 @@ class StoreKeeper:
         except Exception:                      # noqa: BLE001 - it is broken already
             pass
         if path is not None and is_corrupt(exc):
-            log.error("blind-area store failed (%s): %s", what, exc)
-            self.store = open_blind_store(path)
+            self.store = _begin_again(path, f"{what}: {exc}")
         else:
             log.error("BLIND-AREA STORE FAILED (%s: %s): positions are kept IN MEMORY "
                       "ONLY until restart", what, exc)
