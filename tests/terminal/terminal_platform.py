@@ -72,7 +72,7 @@ class Link:
 class TestPlatform:
     """Answers register/auth/reports. ``drop_reports`` ignores 0x0200 (no 0x8001);
     ``ignore_ids`` ignores any message id in it; ``report_result`` answers 0x0200 (and
-    0x0704) with that 0x8001 result; ``close_on_auth`` closes the link on a 0x0102;
+    0x0704) with that 0x8001 result; ``close_on_auth`` closes the link on a 0x0102 with an unknown code;
     ``auth_code`` is what 0x8100 hands out."""
 
     __test__ = False
@@ -127,7 +127,8 @@ class TestPlatform:
             self.registrations += 1
             self.valid_codes.add(self.auth_code)
             session.send(TerminalRegisterResponse(header.serial, 0, self.auth_code), now)
-        elif header.msg_id == 0x0102 and self.close_on_auth:
+        elif (header.msg_id == 0x0102 and self.close_on_auth
+              and message.auth_code not in self.valid_codes):
             self.tg.start_soon(link.close)
         elif header.msg_id == 0x0102:
             session.reply(header, 0 if message.auth_code in self.valid_codes else 1, now)
