@@ -130,3 +130,82 @@ def fill_the_disk(store) -> list[int]:
             for i in range(10_000):
                 ids.append(store.append("filler", os.urandom(size), now=float(i)))
     return ids
+
+
+#: the terminal process for the half-open test: ``run()`` through the proxy at argv[3];
+#: prints each position number once it is durable in the store (before it is sent)
+RUNNING_TERMINAL_SCRIPT = textwrap.dedent("""
+    import sys
+    import anyio
+    sys.path.insert(0, sys.argv[2])
+    from faults_support import ScriptedGnss, make_terminal, position_number
+
+    async def main():
+        terminal = make_terminal(sys.argv[3], gnss=ScriptedGnss(), store_path=sys.argv[1])
+        keep = terminal._keep
+
+        async def keep_and_tell(kind, report):
+            row = await keep(kind, report)
+            print(position_number(report), flush=True)
+            return row
+        terminal._keep = keep_and_tell
+        await terminal.run()
+
+    anyio.run(main)
+""")
+
+
+async def test_killed_during_a_half_open_link_loses_nothing(tmp_path: Path) -> None:
+    """Issue 18: reports awaiting their 0x8001 are in the store, not only in memory: a
+    SIGKILL while the link is half-open (reports sent into the void) loses none."""
+    from jt808.platform import Platform
+    from faults_support import received_numbers, running
+    store = tmp_path / "blind.sqlite"
+    proxy = FaultProxy()
+    first = Platform()
+    with anyio.fail_after(40):
+        async with first:
+            await first.serve("tcp://127.0.0.1:0")
+            async with anyio.create_task_group() as tg:
+                proxy.upstream = first.address("tcp")
+                url = await proxy.start(tg)
+                printed = await _kill_when_half_open(store, url, first, proxy)
+                tg.cancel_scope.cancel()
+            heard_first = received_numbers(first)
+        unsent = set(printed) - heard_first
+        assert unsent                                  # some went into the half-open link
+        async with running(store_path=store, gnss=ScriptedGnss(first=1000)) as rig:
+            await rig.wait_authenticated()
+            result = await rig.finish(also=unsent)
+    save_result("terminal SIGKILLed during a half-open link, restarted", result, faults=1,
+                sent_into_the_void=len(unsent))
+    assert result.lost == () and result.blind_in_order
+
+
+async def _kill_when_half_open(store: Path, url: str, platform, proxy: FaultProxy
+                               ) -> list[int]:
+    from faults_support import received_numbers
+    proc = subprocess.Popen([sys.executable, "-c", RUNNING_TERMINAL_SCRIPT, str(store),
+                             str(HERE), url], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    printed: list[int] = []
+
+    async def next_line() -> None:
+        line = await anyio.to_thread.run_sync(proc.stdout.readline)
+        assert line, proc.stderr.read()
+        printed.append(int(line))
+    try:
+        while len(received_numbers(platform)) < 3:     # reporting live
+            await next_line()
+        proxy.refuse = True                            # no new link gets through ...
+        proxy.freeze()                                 # ... and the open one is half-open
+        frozen_at = len(printed)
+        while len(printed) < frozen_at + 2:            # two more stored and sent
+            await next_line()
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        await anyio.to_thread.run_sync(proc.wait, 30)
+        proc.stdout.close()
+        proc.stderr.close()
+    return printed
