@@ -16,7 +16,6 @@ import pytest
 from jt808.errors import JT808Error
 
 from faults_support import FaultProxy, ScriptedGnss, running, save_result
-from test_faults_tcp import assert_exactly_once
 
 pytestmark = pytest.mark.anyio
 

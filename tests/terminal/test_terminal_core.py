@@ -10,8 +10,7 @@ from hal.gnss import Fix
 from hal.modem import StaticModemInfo
 from jt808.codec import (CameraShootCommand, LocationReport, QuerySpecificTerminalParams, QueryTerminalParams,
                          QueryTerminalProperties, RawMessage, SetTerminalParams, TerminalParam,
-                         TerminalRegister, LocationQuery, TextMessage, TemporaryTracking,
-                         decode_body)
+                         TerminalRegister, LocationQuery, TextMessage, TemporaryTracking)
 from jt808.errors import ResponseTimeout, TransportError
 from jt808.terminal import Terminal
 
