@@ -32,6 +32,18 @@ Using it (a terminal, a platform connection or a simulator, with any transport):
 ``run()`` does not close the transport: whoever opened it closes it (a modem transport
 must be closed by the task that opened it). This module may import session, transport,
 codec and frame; never terminal or platform.
+
+For the other loops still written by hand (not ported here; their owners may):
+
+- ``platform/_driver.py`` ``SessionDriver``: pass ``clock=anyio.current_time`` (or the
+  platform's clock) and translate ``on_event`` as today. Its ``drop_frame``/``inspect``
+  hooks (and ``FrameTap``) become a transport wrapper whose ``receive`` returns only the
+  frames to keep (cut with ``jt808.frame.Framer``); ``silent`` becomes a wrapper whose
+  ``send`` discards; ``trace`` reads ``on_event`` and the wrapper's ``send``. Its one
+  joined write per batch becomes one frame per write (issue 11).
+- ``simulator/_terminal.py`` ``SimTerminal._link`` may keep its lean loop; to use this
+  one, build ``SessionDriver(session, transport, clock=<the simulator clock>)`` and
+  replace its read/timer tasks with ``run()`` and its waits with ``request()``.
 """
 from __future__ import annotations
 

@@ -49,6 +49,8 @@ def _positive(_: Any, attribute: attrs.Attribute, value: float) -> None:
 class TerminalOptions:
     """The options of a ``Terminal`` (see its docstring for what each one does).
 
+    ``version`` is 2019 by default; a ``Version``, an int or a string is accepted.
+
     ``clock`` is monotonic seconds (timers, retransmissions, heartbeats); ``wall_clock``
     is seconds since the epoch (the time stamped on a report with no GNSS time, the
     order of stored positions). Tests inject both."""

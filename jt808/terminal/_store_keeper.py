@@ -127,17 +127,20 @@ class StoreKeeper:
         return isinstance(self.store, MemoryBlindStore)
 
     async def _call(self, what: str, work: Callable[[Any], T]) -> T:
-        """``work(store)`` in the worker thread; a store failure replaces the store once
-        (see the module docstring) and ``work`` runs again on the new one."""
-        store = self.store
-        try:
-            return await anyio.to_thread.run_sync(work, store, limiter=self._limiter)
-        except BlindStoreError as exc:
-            await anyio.to_thread.run_sync(self._replace, store, what, exc,
-                                           limiter=self._limiter)
+        """``work(store)`` in the worker thread. A store failure replaces the store (see
+        the module docstring) and ``work`` runs again on the new one; a second failure
+        gives the memory fallback, which cannot fail this way."""
+        for attempt in range(2):
+            store = self.store
+            try:
+                return await anyio.to_thread.run_sync(work, store, limiter=self._limiter)
+            except BlindStoreError as exc:
+                await anyio.to_thread.run_sync(self._replace, store, what, exc, attempt > 0,
+                                               limiter=self._limiter)
         return await anyio.to_thread.run_sync(work, self.store, limiter=self._limiter)
 
-    def _replace(self, broken: Any, what: str, exc: BlindStoreError) -> None:
+    def _replace(self, broken: Any, what: str, exc: BlindStoreError,
+                 to_memory: bool = False) -> None:
         if self.store is not broken:           # another call replaced it already
             return
         path = getattr(broken, "path", None)
@@ -145,7 +148,7 @@ class StoreKeeper:
             broken.close()
         except Exception:                      # noqa: BLE001 - it is broken already
             pass
-        if path is not None and is_corrupt(exc):
+        if path is not None and is_corrupt(exc) and not to_memory:
             self.store = _begin_again(path, f"{what}: {exc}")
         else:
             log.error("BLIND-AREA STORE FAILED (%s: %s): positions are kept IN MEMORY "

@@ -12,17 +12,23 @@ or let ``await terminal.run()`` connect, log in, report positions from the GNSS 
 every parameter 0x0029 seconds and reconnect with backoff until ``close()``.
 
 The options are a ``TerminalOptions`` (``Terminal(url, phone=…, …)`` builds one). The
-class is assembled from one module per concern, each readable on its own:
+protocol version is 2019 unless ``version=`` says otherwise (``"2013"``, ``2011``, a
+``Version``). Errors out of ``async with Terminal(…)`` are the library's own (a
+``TransportError``, …), not an ``ExceptionGroup``. The class is assembled from one
+module per concern, each readable on its own:
 
 - ``_link``: the link (one task per link, served by ``jt808.driver.SessionDriver``:
   one reader, one writer sending one frame per write, one timer) and sending;
 - ``_dispatch``: session events (a table by event type) and platform commands (the
   handler table of ``_handlers``; override with ``on(msg_id, fn)``);
 - ``_login``: register / authenticate, the auth file (``_auth_file``);
-- ``_blind``: location reports and the blind-area store's upload;
+- ``_blind``: location reports (each kept in the store until acknowledged) and the
+  blind-area upload; ``_store_keeper``: the store off the event loop, never fatal;
 - ``_alarm_control``: alarm bits, critical alarms, 0x8203;
 - ``_reconnect``: ``run()`` with backoff; ``_fallback``: the SMS fallback;
-- ``_encryption``: RSA body encryption (0x0A00 / 0x8A00).
+- ``_encryption``: RSA body encryption (0x0A00 / 0x8A00);
+- ``_state_events``: ``add_state_listener`` (link up/down, registered/authenticated
+  with the auth code's source, backlog size and upload progress) and log records.
 
 Wall time is read only through the ``wall_clock`` option; timers use ``clock``
 (monotonic).
