@@ -336,7 +336,7 @@ async def attack_terminal(name: str, scale: float, tmp: str) -> Result:
     async with anyio.create_task_group() as tg:
         tg.start_soon(listener.serve, hostile.handle)
         terminal = Terminal(f"tcp://127.0.0.1:{port}", phone=PHONE, store_path=f"{tmp}/b.sqlite",
-                            register_info=_register(), params={0x0002: 5})
+                            register_info=_register(), params={0x0002: 5}, version="2013")
         async with terminal:
             await terminal.connect()
             await terminal.login()

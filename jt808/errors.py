@@ -114,4 +114,11 @@ class TransportImportError(TransportError):
 
 
 class ResponseTimeout(JT808Error):
-    """A request got no reply after every retransmission the parameters allow."""
+    """A request got no reply after every retransmission the parameters allow (or within
+    the caller's timeout). ``msg_id`` and ``serial`` name the request, when known."""
+
+    def __init__(self, message: str, *, msg_id: int | None = None,
+                 serial: int | None = None) -> None:
+        self.msg_id = msg_id
+        self.serial = serial
+        super().__init__(message)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import anyio
+
 from ..codec import Message, TerminalRsaKey
 from ..errors import LocalProtocolError, ResponseTimeout, TransportError
 from ..session import RsaKeyPair
@@ -42,10 +44,19 @@ class EncryptionMixin:
 
     @property
     def rsa_key(self) -> RsaKeyPair:
-        """Our key pair (loaded from ``rsa_key_path`` or generated on first use)."""
+        """Our key pair (loaded from ``rsa_key_path`` or generated on first use; the
+        async methods make it in a worker thread, off the event loop)."""
         if self._rsa_key is None:
             self._rsa_key = load_key_pair(self._rsa_key_path)
         return self._rsa_key
+
+    async def _ensure_rsa_key(self) -> None:
+        """Generate or load our key in a worker thread (RSA key generation takes many
+        milliseconds, seconds on a small ARM board)."""
+        if self._rsa_key is None:
+            key = await anyio.to_thread.run_sync(load_key_pair, self._rsa_key_path)
+            if self._rsa_key is None:
+                self._rsa_key = key
 
     def configure_encryption(self, platform_e: int | None = None,
                              platform_n: Any = None) -> None:
@@ -64,6 +75,7 @@ class EncryptionMixin:
         """Encrypt the seed's encryptable messages with the platform key (these arguments,
         or the 0x8A00 the platform sends) and send our key (0x0A00). Returns the 0x8001 to
         the 0x0A00, or ``None`` when not connected (it is sent after authentication)."""
+        await self._ensure_rsa_key()
         self.configure_encryption(platform_e, platform_n)
         if not self.authenticated:
             return None
@@ -75,6 +87,7 @@ class EncryptionMixin:
 
     async def send_rsa_key(self) -> Message:
         """0x0A00 with our public key; returns the platform's 0x8001."""
+        await self._ensure_rsa_key()
         key = self.rsa_key
         self.session.rsa_key = key
         return await self.request(TerminalRsaKey(key.e, key.n_bytes))

@@ -2,6 +2,13 @@
 
 The interval is parameter 0x0029 (default 30 s) unless a 0x8202 tracking order is in
 force (its interval until its validity period ends; interval 0 stops tracking).
+
+Bad time never costs a position (issue 18): the BCD time of 0x0200 holds 2000-2099
+only. A GNSS date in 1981-1999 is a GPS week-number rollover and is moved forward by
+1024 weeks (again if needed); any other date outside 2000-2099 (the GPS epoch 1980, a
+1970 system clock with no fix) is sent as the standard's "no time" (six zero bytes).
+Each such report is counted in ``Reporter.time_faults`` and logged when the kind of
+fault changes.
 """
 from __future__ import annotations
 
@@ -15,13 +22,27 @@ import attrs
 from ..codec import LocationReport, SatelliteCount
 from ..errors import JT808Error
 
-__all__ = ["Reporter", "fix_to_report"]
+__all__ = ["Reporter", "fix_to_report", "sane_report_time"]
 
 log = logging.getLogger("jt808.terminal")
 
 DEFAULT_INTERVAL = 30
 _GMT8 = dt.timezone(dt.timedelta(hours=8))
 _STATUS_POSITIONED = 1 << 1
+_GPS_ROLLOVER = dt.timedelta(weeks=1024)
+
+
+def sane_report_time(when: dt.datetime | None) -> tuple[dt.datetime | None, str | None]:
+    """``(time to send, fault)``: ``when`` itself when it fits 2000-2099, a 1981-1999
+    date moved forward by 1024-week GPS rollovers (fault ``"gps-rollover"``), else
+    ``None`` (no time; fault ``"out-of-range"``)."""
+    if when is None or 2000 <= when.year <= 2099:
+        return when, None
+    if 1981 <= when.year <= 1999:
+        while when.year < 2000:
+            when += _GPS_ROLLOVER
+        return when, "gps-rollover"
+    return None, "out-of-range"
 
 
 def fix_to_report(fix: Any, *, alarm_flag: int = 0, status: int = 0,
@@ -32,6 +53,7 @@ def fix_to_report(fix: Any, *, alarm_flag: int = 0, status: int = 0,
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.timezone.utc)
         when = when.astimezone(_GMT8).replace(tzinfo=None, microsecond=0)
+    when, _ = sane_report_time(when)
     if fix.valid:
         status |= _STATUS_POSITIONED
     else:
@@ -55,6 +77,8 @@ class Reporter:
         self.tracking_interval: int | None = None
         self.tracking_until: float | None = None
         self.last_report: LocationReport | None = None
+        self.time_faults = 0            # reports whose time was corrected or blanked
+        self._last_fault: str | None = None
 
     def track(self, interval: int, validity: int) -> None:
         """0x8202: report every ``interval`` s for ``validity`` s (interval 0 stops)."""
@@ -84,9 +108,27 @@ class Reporter:
                 self.last_report = attrs.evolve(last, alarm_flag=self.alarm_flag,
                                                 status=self.status)
             return self.last_report
+        self._note_time(fix.utc)
         self.last_report = fix_to_report(fix, alarm_flag=self.alarm_flag, status=self.status,
                                          extras=self.extras)
         return self.last_report
+
+    def _note_time(self, utc: dt.datetime | None) -> None:
+        if utc is not None and utc.tzinfo is None:
+            utc = utc.replace(tzinfo=dt.timezone.utc)
+        local = utc.astimezone(_GMT8).replace(tzinfo=None) if utc is not None else None
+        self._count_fault(sane_report_time(local)[1], utc)
+
+    def _count_fault(self, fault: str | None, raw: object) -> None:
+        if fault is not None:
+            self.time_faults += 1
+        if fault != self._last_fault:
+            if fault == "gps-rollover":
+                log.warning("GNSS time %s is a week-number rollover: sent +1024 weeks", raw)
+            elif fault is not None:
+                log.warning("time %s does not fit a report (2000-2099): sent without time "
+                            "(zero BCD)", raw)
+            self._last_fault = fault
 
     async def snapshot(self) -> LocationReport:
         """``current()``, or with no position known yet an unpositioned report (0, 0)
@@ -94,12 +136,20 @@ class Reporter:
         report = await self.current()
         if report is not None:
             return report
-        now = dt.datetime.now(_GMT8).replace(tzinfo=None, microsecond=0)
+        wall = self.terminal.wall_clock()
+        now, fault = sane_report_time(dt.datetime.fromtimestamp(int(wall), _GMT8).replace(
+            tzinfo=None))
+        self._count_fault(fault, f"{wall:.0f} s (wall clock)")
         return LocationReport(self.alarm_flag, self.status & ~_STATUS_POSITIONED, 0.0, 0.0,
                               0, 0.0, 0, now, self.extras)
 
-    async def loop(self, stop: anyio.Event) -> None:
-        """Report every ``interval()`` seconds until ``stop`` is set."""
+    async def loop(self, stop: anyio.Event, ready: anyio.Event | None = None) -> None:
+        """Report every ``interval()`` seconds until ``stop`` is set. With ``ready``, the
+        first report waits for it (at most one interval), so the first position after
+        start goes out live once the terminal has logged in, not as a 0x0704 batch."""
+        if ready is not None:
+            with anyio.move_on_after(self.interval()):
+                await ready.wait()
         while not stop.is_set():
             try:
                 report = await self.current()

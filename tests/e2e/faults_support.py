@@ -158,8 +158,12 @@ class Rig:
             and self.terminal.authenticated, timeout=timeout)
 
     def store_count(self) -> int:
+        """Positions waiting in the blind-area store (not those sent live and awaiting
+        their 0x8001: every report is stored before it is sent)."""
         store = self.terminal.store
-        return store.count("position") if store is not None else 0
+        if store is None:
+            return 0
+        return store.count("position") - len(self.terminal._positions_in_flight)
 
     def quiet(self) -> bool:
         """Logged in, nothing in the blind-area store, no position awaiting its reply."""

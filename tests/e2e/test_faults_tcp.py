@@ -62,7 +62,7 @@ async def test_platform_silent_then_answers_again() -> None:
         async with running(platform=platform) as rig:
             await rig.wait_authenticated()
             await rig.wait_positions(1)
-            stored = rig.terminal.store.count
+            stored = rig.store_count                 # not those still awaiting a reply
             silent[0] = True
             # reply timeout 1 s + 1 retransmission (2 s): reports go to the blind area
             with anyio.fail_after(10):

@@ -81,6 +81,7 @@ async def test_falls_back_to_sms_and_returns_to_tcp(sim, tmp_path) -> None:
                                timeout=5)
                     assert terminal.session.bearer == "tcp"
                     # the positions stored while TCP was refused come by 0x0704 over TCP
-                    await wait(lambda: terminal.store.count() == 0, timeout=5)
+                    await wait(lambda: terminal.store.count() == terminal.reports_in_flight,
+                               timeout=5)
                     assert platform.terminals[PHONE].batches
                     await terminal.close()

@@ -1,8 +1,11 @@
-"""A small platform for the terminal tests: a real TCP listener on 127.0.0.1 and one
-``PlatformSession`` per accepted link (the reference platform is built elsewhere)."""
+"""A small platform for the terminal tests: a listener (TCP on 127.0.0.1 by default, or
+``memory://``) and one ``PlatformSession`` per accepted link, driven by the library's
+one ``jt808.driver.SessionDriver`` (no second driver loop, no polling for replies).
+The reference platform is tested elsewhere; this one is small enough to steer a test
+(``drop_reports``, ``ignore_ids``, ``report_result``, ``close_on_auth``)."""
 from __future__ import annotations
 
-import math
+import itertools
 import time
 
 import anyio
@@ -11,9 +14,17 @@ import pytest
 import datetime as dt
 
 from jt808.codec import Message, ServerTimeResponse, TerminalRegisterResponse
+from jt808.driver import SessionDriver
 from jt808.frame import Header, Version
 from jt808.session import MessageReceived, PlatformSession, ReplyReceived, UnmatchedReply
 from jt808.transport import open_listener
+
+_MEMORY_NAMES = itertools.count()
+
+
+def memory_url() -> str:
+    """A fresh ``memory://`` name for ``TestPlatform.start``."""
+    return f"memory://test-platform-{next(_MEMORY_NAMES)}"
 
 AUTH_CODE = "AUTH-1"
 SERVER_TIME = dt.datetime(2022, 6, 24, 8, 12, 34)
@@ -29,62 +40,40 @@ class Link:
         self.platform = platform
         self.transport = transport
         self.session = PlatformSession(version=version, params={0x0002: 1, 0x0003: 0})
-        self.waiters: dict[int, list] = {}
+        self.driver = SessionDriver(self.session, transport, on_event=self.on_event,
+                                    name="test platform link")
 
     def flush(self) -> None:
-        data = self.session.data_to_send()
-        if data:
-            self.platform.tg.start_soon(self._send, data)
-
-    async def _send(self, data: bytes) -> None:
-        try:
-            await self.transport.send(data)
-        except Exception:
-            pass
+        self.driver.flush()
 
     async def serve(self) -> None:
-        while True:
-            try:
-                data = await self.transport.receive()
-            except Exception:
-                break
-            if not data:
-                break
-            self.session.receive_data(data, time.monotonic())
-            while (event := self.session.next_event()) is not None:
-                self.on_event(event)
-            self.flush()
-        if self.platform.link is self:
-            self.platform.link = None
+        try:
+            await self.driver.run()
+        finally:
+            if self.platform.link is self:
+                self.platform.link = None
 
     def on_event(self, event) -> None:
         if isinstance(event, MessageReceived):
             self.platform.received.append((event.header, event.message))
             self.platform.answer(self, event.message, event.header)
-        elif isinstance(event, ReplyReceived):
-            self.platform.received.append((event.header, event.reply))
-            box = self.waiters.get(event.request_serial)
-            if box is not None:
-                box.append(event.reply)
-        elif isinstance(event, UnmatchedReply):       # e.g. a 0x0104 nobody asked for
-            self.platform.received.append((event.header, event.message))
+        elif isinstance(event, (ReplyReceived, UnmatchedReply)):  # e.g. an unasked 0x0104
+            message = event.reply if isinstance(event, ReplyReceived) else event.message
+            self.platform.received.append((event.header, message))
 
     async def request(self, message: Message, timeout: float = 5.0) -> Message:
-        serial = self.session.send(message, time.monotonic())
-        box: list = []
-        self.waiters[serial] = box
-        self.flush()
-        with anyio.fail_after(timeout):
-            while not box:
-                await anyio.sleep(0.01)
-        return box[0]
+        return await self.driver.request(message, timeout)
 
     async def close(self) -> None:
+        self.driver.stop()
         await self.transport.aclose()
 
 
 class TestPlatform:
-    """Answers register/auth/reports; ``drop_reports`` ignores 0x0200 (no 0x8001)."""
+    """Answers register/auth/reports. ``drop_reports`` ignores 0x0200 (no 0x8001);
+    ``ignore_ids`` ignores any message id in it; ``report_result`` answers 0x0200 (and
+    0x0704) with that 0x8001 result; ``close_on_auth`` closes the link on a 0x0102 with an unknown code;
+    ``auth_code`` is what 0x8100 hands out."""
 
     __test__ = False
 
@@ -95,6 +84,10 @@ class TestPlatform:
         self.valid_codes = {AUTH_CODE}
         self.registrations = 0
         self.drop_reports = False
+        self.ignore_ids: set[int] = set()
+        self.report_result = 0
+        self.close_on_auth = False
+        self.auth_code = AUTH_CODE
         self.link: Link | None = None
         self.listener = None
         self.linked = anyio.Event()
@@ -116,7 +109,8 @@ class TestPlatform:
 
     async def wait_link(self) -> Link:
         while self.link is None:
-            await anyio.sleep(0.01)
+            self.linked = anyio.Event()
+            await self.linked.wait()
         return self.link
 
     def ids(self) -> list[int]:
@@ -127,11 +121,19 @@ class TestPlatform:
 
     def answer(self, link: Link, message: Message, header: Header) -> None:
         session, now = link.session, time.monotonic()
+        if header.msg_id in self.ignore_ids:
+            return
         if header.msg_id == 0x0100:
             self.registrations += 1
-            session.send(TerminalRegisterResponse(header.serial, 0, AUTH_CODE), now)
+            self.valid_codes.add(self.auth_code)
+            session.send(TerminalRegisterResponse(header.serial, 0, self.auth_code), now)
+        elif (header.msg_id == 0x0102 and self.close_on_auth
+              and message.auth_code not in self.valid_codes):
+            self.tg.start_soon(link.close)
         elif header.msg_id == 0x0102:
             session.reply(header, 0 if message.auth_code in self.valid_codes else 1, now)
+        elif header.msg_id in (0x0200, 0x0704) and self.report_result:
+            session.reply(header, self.report_result, now)
         elif header.msg_id == 0x0004:
             session.send(ServerTimeResponse(SERVER_TIME), now)
         elif header.msg_id == 0x0200 and self.drop_reports:

@@ -1,6 +1,7 @@
 """BlindAreaStore: FIFO order, bound, durability across SIGKILL, one writer, typed errors."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -12,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from jt808.errors import JT808Error
-from jt808.terminal._blind_store import BlindAreaStore, BlindStoreError, StoredItem
+from jt808.terminal._blind_store import (BlindAreaStore, BlindStoreError, MemoryBlindStore,
+                                        StoredItem)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -47,17 +49,43 @@ def test_pragmas_wal_and_full_sync(tmp_path: Path) -> None:
         assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2    # FULL
 
 
-def test_bound_drops_oldest_and_counts(tmp_path: Path) -> None:
+def test_bound_thins_positions_and_counts(tmp_path: Path) -> None:
+    """Issue 18: over the row bound, positions are thinned (every second of the older
+    half goes) rather than the oldest cut; what went is counted and persists."""
     path = tmp_path / "blind.db"
-    with BlindAreaStore(path, max_rows=5) as store:
-        ids = [store.append("position", body(i), now=float(i)) for i in range(8)]
-        assert store.count() == 5 and store.dropped == 3
-        assert [i.id for i in store.oldest(10)] == ids[3:]
-    with BlindAreaStore(path, max_rows=5) as store:
-        assert store.dropped == 3                            # the counter persists
+    with BlindAreaStore(path, max_rows=8) as store:
+        ids = [store.append("position", body(i), now=float(i)) for i in range(9)]
+        # 9 rows > 8: the older half (0..3) loses every second one (1 and 3)
+        assert [i.id for i in store.oldest(10)] == [ids[0], ids[2], *ids[4:]]
+        assert store.count() == 7 and store.dropped == 2 and store.thinned == 2
+    with BlindAreaStore(path, max_rows=8) as store:
+        assert store.dropped == 2 and store.thinned == 2      # the counters persist
     with BlindAreaStore(path, max_rows=2) as store:          # a smaller bound applies on append
-        store.append("position", body(8), now=8.0)
-        assert store.count() == 2 and store.dropped == 7
+        store.append("position", body(9), now=9.0)
+        assert store.count() == 2 and store.dropped == 8
+
+
+@pytest.mark.parametrize("make", ["sqlite", "memory"])
+def test_bound_never_evicts_alarms(tmp_path: Path, make: str) -> None:
+    """Issue 18: many positions after an emergency alarm do not push the alarm out, and
+    the positions kept still span the whole time (first to last)."""
+    store = (BlindAreaStore(tmp_path / "blind.db", max_rows=50) if make == "sqlite"
+             else MemoryBlindStore(max_rows=50))
+    with contextlib.closing(store):
+        alarm = store.append("alarm", b"SOS", now=0.0)
+        for start in range(0, 1_000, 10):                   # bursts of ten
+            store.append_many(("position", body(i), float(i + 1))
+                              for i in range(start, start + 10))
+        assert [i.id for i in store.oldest(1, "alarm")] == [alarm]
+        assert store.count() <= 50 and store.thinned == store.dropped == 1_001 - store.count()
+        kept = [int.from_bytes(i.body[:4], "big") for i in store.oldest(100, "position")]
+        assert kept[0] == 0 and kept[-1] == 999              # the whole span is still there
+
+
+def test_append_many_is_one_transaction_in_order(tmp_path: Path) -> None:
+    with BlindAreaStore(tmp_path / "blind.db") as store:
+        ids = store.append_many([("position", body(i), float(i)) for i in range(5)])
+        assert ids == sorted(ids) and [i.body for i in store.oldest(9)] == [body(i) for i in range(5)]
 
 
 def test_drop_older_than(tmp_path: Path) -> None:

@@ -10,12 +10,12 @@ from hal.gnss import Fix
 from hal.modem import StaticModemInfo
 from jt808.codec import (CameraShootCommand, LocationReport, QuerySpecificTerminalParams, QueryTerminalParams,
                          QueryTerminalProperties, RawMessage, SetTerminalParams, TerminalParam,
-                         TerminalRegister, LocationQuery, TextMessage, TemporaryTracking,
-                         decode_body)
+                         TerminalRegister, LocationQuery, TextMessage, TemporaryTracking)
 from jt808.errors import ResponseTimeout, TransportError
 from jt808.terminal import Terminal
 
-from terminal_platform import AUTH_CODE, FAST_PARAMS, TestPlatform, anyio_backend  # noqa: F401
+from terminal_platform import (AUTH_CODE, FAST_PARAMS, TestPlatform, anyio_backend,  # noqa: F401
+                               memory_url)
 
 pytestmark = pytest.mark.anyio
 
@@ -52,7 +52,7 @@ def make_terminal(url: str, **options) -> Terminal:
 async def test_login_registers_then_authenticates_and_reports():
     async with anyio.create_task_group() as tg:
         platform = TestPlatform(tg)
-        url = await platform.start()
+        url = await platform.start(memory_url())
         async with make_terminal(url) as terminal:
             await terminal.connect()
             reply = await terminal.login()
@@ -69,7 +69,7 @@ async def test_login_registers_then_authenticates_and_reports():
 async def test_stored_code_refused_registers_again():
     async with anyio.create_task_group() as tg:
         platform = TestPlatform(tg)
-        url = await platform.start()
+        url = await platform.start(memory_url())
         async with make_terminal(url, auth_code="STALE") as terminal:
             await terminal.connect()
             reply = await terminal.login()
@@ -82,7 +82,7 @@ async def test_stored_code_refused_registers_again():
 async def test_unanswered_request_raises_response_timeout():
     async with anyio.create_task_group() as tg:
         platform = TestPlatform(tg)
-        url = await platform.start()
+        url = await platform.start(memory_url())
         async with make_terminal(url, auth_code=AUTH_CODE) as terminal:
             await terminal.connect()
             await terminal.login()
@@ -107,7 +107,7 @@ async def test_set_then_query_params_persisted(tmp_path):
     path = tmp_path / "params.json"
     async with anyio.create_task_group() as tg:
         platform = TestPlatform(tg)
-        url = await platform.start()
+        url = await platform.start(memory_url())
         async with make_terminal(url, auth_code=AUTH_CODE, params={0x0001: 0},
                                  params_path=path) as terminal:
             await terminal.connect()
@@ -134,7 +134,7 @@ async def test_default_answers_properties_location_text_tracking_unknown():
     texts = []
     async with anyio.create_task_group() as tg:
         platform = TestPlatform(tg)
-        url = await platform.start()
+        url = await platform.start(memory_url())
         fix = Fix(-33.5, -70.25, 500.0, 50.0, 180.0,
                   dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc), 7, True)
         async with make_terminal(url, auth_code=AUTH_CODE, gnss=StaticGnss(fix),
@@ -162,7 +162,7 @@ async def test_default_answers_properties_location_text_tracking_unknown():
 async def test_handler_override_with_on():
     async with anyio.create_task_group() as tg:
         platform = TestPlatform(tg)
-        url = await platform.start()
+        url = await platform.start(memory_url())
         async with make_terminal(url, auth_code=AUTH_CODE) as terminal:
             async def refuse(term, message, header):
                 term.reply(header, 1)
@@ -180,7 +180,7 @@ async def test_handler_override_with_on():
 async def test_photo_request_answers_0805_then_split_upload():
     async with anyio.create_task_group() as tg:
         platform = TestPlatform(tg)
-        url = await platform.start()
+        url = await platform.start(memory_url())
         camera = BigCamera()
         async with make_terminal(url, auth_code=AUTH_CODE, camera=camera) as terminal:
             await terminal.connect()
@@ -209,7 +209,7 @@ async def test_outage_positions_stored_and_uploaded_once_in_order(tmp_path):
     store = tmp_path / "blind.sqlite"
     async with anyio.create_task_group() as tg:
         platform = TestPlatform(tg)
-        url = await platform.start()
+        url = await platform.start(memory_url())
         async with make_terminal(url, auth_code=AUTH_CODE, store_path=store) as terminal:
             await terminal.connect()
             await terminal.login()
@@ -241,7 +241,7 @@ async def test_run_reconnects_and_reports_from_gnss():
     fix = Fix(31.2, 121.5, 4.0, 20.0, 45.0, None, 5, True)
     async with anyio.create_task_group() as tg:
         platform = TestPlatform(tg)
-        url = await platform.start()
+        url = await platform.start(memory_url())
         terminal = make_terminal(url, gnss=StaticGnss(fix),
                                  params={**FAST_PARAMS, 0x0029: 1})
         terminal.min_backoff = 0.05

@@ -11,7 +11,8 @@ from jt808.codec import TerminalRegister, UpgradePackage, UpgradeResult
 from jt808.frame import Version
 from jt808.terminal import Terminal
 
-from terminal_platform import AUTH_CODE, FAST_PARAMS, TestPlatform, anyio_backend  # noqa: F401
+from terminal_platform import (AUTH_CODE, FAST_PARAMS, TestPlatform, anyio_backend,  # noqa: F401
+                               memory_url)
 
 pytestmark = pytest.mark.anyio
 
@@ -22,7 +23,7 @@ LOST = 5                                               # index (from 0) of the d
 
 async def _setup(tg, version: Version, **hooks):
     platform = TestPlatform(tg, version)
-    url = await platform.start()
+    url = await platform.start(memory_url())
     terminal = Terminal(url, phone="13800138000", version=version, register_info=REGISTER,
                         auth_code=AUTH_CODE, params=dict(FAST_PARAMS))
     for name, hook in hooks.items():

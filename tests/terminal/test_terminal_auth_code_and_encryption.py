@@ -12,7 +12,8 @@ from jt808.codec import LocationReport, PlatformRsaKey, TerminalRegister, TextMe
 from jt808.session import RsaKeyPair
 from jt808.terminal import Terminal
 
-from terminal_platform import AUTH_CODE, FAST_PARAMS, TestPlatform, anyio_backend  # noqa: F401
+from terminal_platform import (AUTH_CODE, FAST_PARAMS, TestPlatform, anyio_backend,  # noqa: F401
+                               memory_url)
 
 pytestmark = pytest.mark.anyio
 
@@ -30,7 +31,7 @@ async def test_auth_code_kept_across_restart_without_registering(tmp_path):
     store = tmp_path / "blind.sqlite"
     async with anyio.create_task_group() as tg:
         platform = TestPlatform(tg)
-        url = await platform.start()
+        url = await platform.start(memory_url())
         with anyio.fail_after(10):
             async with make_terminal(url, store_path=store) as terminal:
                 await terminal.connect()
@@ -52,7 +53,7 @@ async def test_refused_stored_code_reregisters_and_overwrites(tmp_path):
     path.write_text(json.dumps({"phone": PHONE, "auth_code": "STALE"}))
     async with anyio.create_task_group() as tg:
         platform = TestPlatform(tg)
-        url = await platform.start()
+        url = await platform.start(memory_url())
         with anyio.fail_after(10):
             async with make_terminal(url, auth_path=path, auth_code="ARG") as terminal:
                 assert terminal.auth_code == "STALE"          # the file wins over the argument
@@ -93,7 +94,7 @@ async def test_encryption_with_key_from_0x8a00(tmp_path):
     key_path = tmp_path / "terminal.pem"
     async with anyio.create_task_group() as tg:
         platform = TestPlatform(tg)
-        url = await platform.start()
+        url = await platform.start(memory_url())
         with anyio.fail_after(15):
             async with make_terminal(url, auth_code=AUTH_CODE,
                                      rsa_key_path=key_path) as terminal:
@@ -120,7 +121,7 @@ async def test_encryption_with_platform_key_given_before_login():
     platform_key = RsaKeyPair()
     async with anyio.create_task_group() as tg:
         platform = TestPlatform(tg)
-        url = await platform.start()
+        url = await platform.start(memory_url())
         with anyio.fail_after(15):
             async with make_terminal(url, auth_code=AUTH_CODE,
                                      rsa_key=RsaKeyPair()) as terminal:
