@@ -19,7 +19,7 @@ from . import _plugins
 __all__ = [
     "Message", "EmptyBody", "RawMessage", "MESSAGES", "register", "message_class",
     "ALL_VERSIONS", "SINCE_2013", "ONLY_2019", "BEFORE_2019",
-    "push_time", "pull_time", "fixed", "by_version",
+    "push_time", "pull_time", "fixed", "by_version", "Tolerated", "tolerate",
 ]
 
 ALL_VERSIONS = frozenset(Version)
@@ -33,12 +33,46 @@ MESSAGES: dict[tuple[Version, int], type["Message"]] = {}
 M = TypeVar("M", bound=type)
 
 
-class Message:
-    """Base of every message body class (attrs frozen subclasses)."""
+@attrs.frozen(slots=True)
+class Tolerated:
+    """What a tolerant decode kept beside a message's fields (see :class:`Message`)."""
 
-    __slots__ = ()
+    version: Version                     # the layout the body was read with
+    trailing: bytes = b""                # bytes after the last field
+    quirks: tuple[str, ...] = ()         # each departure from the standard, in words
+    # (offset, raw bytes, what the decoded value writes there) a field could not hold
+    kept: tuple[tuple[int, bytes, bytes], ...] = ()
+
+
+class Message:
+    """Base of every message body class (attrs frozen subclasses).
+
+    A tolerant decode (the default) may keep what the standard does not define beside
+    the fields: ``trailing`` (bytes after the last field), ``quirks`` (what departed
+    from the standard) and raw bytes a field could not hold (an impossible BCD time is
+    ``None`` with its bytes kept). ``encode_body`` in the same version writes them back,
+    so the body re-encodes byte for byte. They are not part of equality.
+    """
+
+    __slots__ = ("_tolerated",)
     MSG_ID: ClassVar[int]
     VERSIONS: ClassVar[frozenset[Version]] = ALL_VERSIONS
+
+    @property
+    def tolerated(self) -> "Tolerated | None":
+        return getattr(self, "_tolerated", None)
+
+    @property
+    def trailing(self) -> bytes:
+        """Bytes the peer sent after the last field (kept by a tolerant decode)."""
+        kept = getattr(self, "_tolerated", None)
+        return kept.trailing if kept is not None else b""
+
+    @property
+    def quirks(self) -> tuple[str, ...]:
+        """What a tolerant decode let through, in words (empty for a standard body)."""
+        kept = getattr(self, "_tolerated", None)
+        return kept.quirks if kept is not None else ()
 
     def encode_into(self, buf: Buffer, version: Version) -> None:
         raise NotImplementedError
@@ -121,6 +155,12 @@ def fixed(widths: dict[Version, int]) -> Callable[[Version], int]:
     return lambda version: by_version(version, widths)
 
 
+def tolerate(message: Message, tolerated: Tolerated) -> Message:
+    """Attach what a tolerant decode kept to ``message`` (returned)."""
+    object.__setattr__(message, "_tolerated", tolerated)
+    return message
+
+
 def push_time(buf: Buffer, value: _dt.datetime | None, field: str = "time") -> None:
     """BCD[6] ``YYMMDDhhmmss`` (GMT+8); ``None`` is six zero bytes (no time known)."""
     if value is None:
@@ -141,7 +181,8 @@ _TIME_CACHE: dict[bytes, _dt.datetime] = {}
 
 
 def pull_time(buf: Buffer, field: str = "time") -> _dt.datetime | None:
-    """Inverse of :func:`push_time`; an impossible date is a ``RemoteProtocolError``."""
+    """Inverse of :func:`push_time`. An impossible date is ``None`` with its bytes kept
+    (a quirk), or with a strict buffer a ``RemoteProtocolError``."""
     offset = buf.pos
     raw = buf.pull_bytes(6, field)
     cached = _TIME_CACHE.get(raw)
@@ -154,6 +195,11 @@ def pull_time(buf: Buffer, field: str = "time") -> _dt.datetime | None:
         value = _dt.datetime(2000 + int(digits[0:2]), int(digits[2:4]), int(digits[4:6]),
                              int(digits[6:8]), int(digits[8:10]), int(digits[10:12]))
     except ValueError as exc:
+        if not buf.strict:
+            buf.quirk(f"BCD time {digits} is not a date: read as None, bytes kept", field,
+                      offset)
+            buf.kept.append((offset, raw, bytes(6)))
+            return None
         raise RemoteProtocolError(f"BCD time {digits} is not a date: {exc}", msg_id=buf.msg_id,
                                   field=field, offset=offset) from None
     if len(_TIME_CACHE) > 4096:

@@ -25,7 +25,7 @@ __all__ = [
     "CarriageTemperature", "OverspeedInfo", "AreaAlarmInfo", "RoadTimeInfo",
     "VehicleSignals", "IoStatus", "AnalogInputs", "SignalStrength", "SatelliteCount",
     "RawExtra", "Extra", "EXTRA_TYPES", "VEHICLE_SIGNAL_BITS", "IO_STATUS_BITS",
-    "register_extra", "decode_extras", "encode_extras",
+    "register_extra", "decode_extras", "decode_extras_until", "encode_extras",
 ]
 
 _U32 = struct.Struct(">I")
@@ -464,22 +464,36 @@ def decode_extras(data: bytes, pos: int, end: int, msg_id: int | None = 0x0200,
     A known id whose value does not fit its layout is kept as :class:`RawExtra`;
     an item running past ``end`` raises ``TruncatedError``.
     """
+    items, stop = decode_extras_until(data, pos, end, msg_id, version)
+    if stop < end:
+        _truncated(data, stop, end, msg_id)
+    return items
+
+
+def decode_extras_until(data: bytes, pos: int, end: int, msg_id: int | None = 0x0200,
+                        version: Version = Version.V2013) -> tuple[tuple, int]:
+    """The whole extras in ``data[pos:end]`` and where they stop: before an item that
+    runs past ``end`` (``end`` when every item is whole)."""
     _plugins.load()
     items = []
     append = items.append
     while pos < end:
-        if pos + 2 > end:
-            raise TruncatedError(f"extra header needs 2 bytes, {end - pos} left",
-                                 msg_id=msg_id, field="extras", offset=pos)
-        extra_id = data[pos]
+        if pos + 2 > end or pos + 2 + data[pos + 1] > end:
+            break
         stop = pos + 2 + data[pos + 1]
-        if stop > end:
-            raise TruncatedError(f"extra 0x{extra_id:02X} needs {data[pos + 1]} bytes, "
-                                 f"{end - pos - 2} left", msg_id=msg_id,
-                                 field=f"extras[0x{extra_id:02X}]", offset=pos)
-        append(_decode_item(extra_id, bytes(data[pos + 2:stop]), version))
+        append(_decode_item(data[pos], bytes(data[pos + 2:stop]), version))
         pos = stop
-    return tuple(items)
+    return tuple(items), pos
+
+
+def _truncated(data: bytes, pos: int, end: int, msg_id: int | None) -> None:
+    if pos + 2 > end:
+        raise TruncatedError(f"extra header needs 2 bytes, {end - pos} left",
+                             msg_id=msg_id, field="extras", offset=pos)
+    extra_id = data[pos]
+    raise TruncatedError(f"extra 0x{extra_id:02X} needs {data[pos + 1]} bytes, "
+                         f"{end - pos - 2} left", msg_id=msg_id,
+                         field=f"extras[0x{extra_id:02X}]", offset=pos)
 
 
 def encode_extras(extras, version: Version = Version.V2013) -> bytes:

@@ -22,7 +22,7 @@ from ..errors import LocalProtocolError, RemoteProtocolError, TruncatedError
 from ..frame import Buffer, Version
 from ._base import (_TIME_CACHE, ALL_VERSIONS, BEFORE_2019, ONLY_2019, EmptyBody, Message,
                     pull_time, register)
-from ._extras import decode_extras, encode_extras
+from ._extras import decode_extras, decode_extras_until, encode_extras
 
 __all__ = [
     "LocationBasic", "LocationReport", "LocationQuery", "LocationQueryResponse",
@@ -189,7 +189,15 @@ class LocationBasic:
 def _decode_report(buf: Buffer, pos: int, end: int, version: Version) -> "LocationReport":
     data = buf.data
     basic = _decode_basic(buf, data, pos, end)
-    extras = decode_extras(data, pos + 28, end, buf.msg_id, version) if end > pos + 28 else ()
+    if end <= pos + 28:
+        extras = ()
+    elif buf.strict or end != len(data):
+        extras = decode_extras(data, pos + 28, end, buf.msg_id, version)
+    else:       # tolerant, at the end of the body: a cut last item stays trailing bytes
+        extras, stop = decode_extras_until(data, pos + 28, end, buf.msg_id, version)
+        if stop < end:
+            buf.quirk(f"extra item cut short ({end - stop} bytes left)", "extras", stop)
+            end = stop
     buf.pos = end
     return _new_report(*basic, extras)
 

@@ -244,10 +244,23 @@ def _push_items(buf: Buffer, params: tuple[TerminalParam, ...], version: Version
         buf.push_bytes(raw)
 
 
+def _item_is_whole(buf: Buffer) -> bool:
+    left = len(buf.data) - buf.pos
+    return left >= 5 and left >= 5 + buf.data[buf.pos + 4]
+
+
 def _pull_items(buf: Buffer, version: Version) -> tuple[TerminalParam, ...]:
+    """The items after a count BYTE. Tolerant: an item cut short ends the list (its
+    bytes stay trailing, the count byte is kept as sent)."""
+    count_offset = buf.pos
     count = buf.pull_u8("param_count")
     items = []
     for _ in range(count):
+        if not buf.strict and not _item_is_whole(buf):
+            buf.quirk(f"parameter count says {count}, {len(items)} whole items follow",
+                      "param_count", count_offset)
+            buf.kept.append((count_offset, bytes((count,)), bytes((len(items),))))
+            break
         param_id = buf.pull_u32("param_id")
         raw = buf.pull_bytes(buf.pull_u8("param_length"), f"param 0x{param_id:04X} value")
         items.append(TerminalParam(param_id, decode_param_value(param_id, raw, version)))

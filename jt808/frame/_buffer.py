@@ -69,7 +69,7 @@ class Buffer:
     module docstring; ``quirks`` lists what a tolerant read let through.
     """
 
-    __slots__ = ("data", "pos", "msg_id", "_out", "strict", "quirks")
+    __slots__ = ("data", "pos", "msg_id", "_out", "strict", "quirks", "kept")
 
     def __init__(self, data: bytes = b"", msg_id: int | None = None, *,
                  strict: bool = False) -> None:
@@ -79,6 +79,9 @@ class Buffer:
         self._out = bytearray()
         self.strict = strict
         self.quirks: list[str] = []
+        # (offset, raw, written): raw bytes a field could not hold, and the bytes its
+        # decoded value encodes to (so the raw bytes can be put back on re-encode)
+        self.kept: list[tuple[int, bytes, bytes]] = []
 
     def quirk(self, text: str, field: str | None = None, offset: int | None = None) -> None:
         """Note a departure from the standard that a tolerant read let through."""
@@ -151,10 +154,12 @@ class Buffer:
         """A fixed-width GBK string; 0x00 padding at the end is removed (and, unless
         strict, at the start too: some devices pad on the left)."""
         offset = self.pos
-        raw = self.pull_bytes(n, field).rstrip(b"\x00")
+        whole = self.pull_bytes(n, field)
+        raw = whole.rstrip(b"\x00")
         if not self.strict and raw[:1] == b"\x00":
             raw = raw.lstrip(b"\x00")
             self.quirk("NUL padding before a fixed-width string removed", field, offset)
+            self.kept.append((offset, whole, raw.ljust(n, b"\x00")))
         return raw.decode("gbk", _GBK_ERRORS)
 
     def pull_gbk_rest(self) -> str:

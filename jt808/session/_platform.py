@@ -29,7 +29,7 @@ class PlatformSession(Session):
         super().__init__(phone or "", version, **options)
         self.auto_media_reply = auto_media_reply
 
-    HANDLERS = {0x0005: "_resend_serials", 0x0A00: "_take_key", _MEDIA_UPLOAD: "_media_upload"}
+    HANDLERS = {0x0005: "_serve_resend", 0x0A00: "_take_key", _MEDIA_UPLOAD: "_media_upload"}
 
     def _receive_frame(self, frame, now: float) -> None:
         if not self.phone:
@@ -54,5 +54,9 @@ class PlatformSession(Session):
         return serial
 
     def _request_missing(self, partial: Partial, now: float) -> None:
-        request = media_reply(partial) or resend_request(partial, ResendRequest)
+        """0x8800 with the missing indexes for a media upload, else 0x8003 (see
+        :func:`resend_request` for its form: serials, or indexes when the serials are
+        not consecutive; the version's count width unless ``resend_count_width``)."""
+        request = media_reply(partial) or resend_request(partial, ResendRequest,
+                                                         self.resend_count_width)
         self.send(request, now, expect_reply=False)

@@ -27,7 +27,7 @@ class TerminalSession(Session):
         super().__init__(phone, version, **options)
         self.auth_code: str | None = None
 
-    HANDLERS = {0x8003: "_resend_serials", 0x8800: "_media_resend", 0x8204: "_link_check",
+    HANDLERS = {0x8003: "_serve_resend", 0x8800: "_media_resend", 0x8204: "_link_check",
                 0x8A00: "_take_key"}
 
     def _link_check(self, message: LinkCheck, header: Header, now: float) -> bool:
@@ -37,7 +37,8 @@ class TerminalSession(Session):
     def _media_resend(self, message: MediaUploadResponse, header: Header, now: float) -> bool:
         if not message.packet_ids:
             return False                             # upload complete: a normal reply
-        self._out.extend(self.sent.by_media_id(message.media_id, tuple(message.packet_ids)))
+        self._out.extend(self.sent.by_media_id(message.media_id, tuple(message.packet_ids),
+                                               now))
         self.last_sent = now
         for pending in self.pending.values():        # restart the wait for the final 0x8800
             if getattr(pending.message, "media_id", None) == message.media_id:
@@ -55,8 +56,11 @@ class TerminalSession(Session):
             self._set_state(CONNECTED)
 
     def _request_missing(self, partial: Partial, now: float) -> None:
+        """In 2019, 0x0005 (see :func:`resend_request` for its form: serials, or indexes
+        when the serials are not consecutive; WORD count unless ``resend_count_width``)."""
         if self.version is Version.V2019:
-            self.send(resend_request(partial, TerminalResendRequest), now, expect_reply=False)
+            self.send(resend_request(partial, TerminalResendRequest, self.resend_count_width),
+                      now, expect_reply=False)
 
     # -- heartbeat -------------------------------------------------------------------
     def _heartbeat_due(self) -> float | None:
