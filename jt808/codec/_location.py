@@ -304,16 +304,22 @@ class TemporaryTracking(Message):
     MSG_ID: ClassVar[int] = 0x8202
     time_interval: int
     location_tracking_validity_period: int = 0
+    #: "stop tracking" as the legal 2-byte body ``0000`` (2013 §8.21: the validity may
+    #: be left out when the interval is 0); set by decode so it re-encodes as 2 bytes
+    short: bool = attrs.field(default=False, eq=False, kw_only=True)
 
     def encode_into(self, buf: Buffer, version: Version) -> None:
         buf.push_u16(self.time_interval, "time_interval")
+        if self.short and self.time_interval == 0 \
+                and self.location_tracking_validity_period == 0:
+            return
         buf.push_u32(self.location_tracking_validity_period, "location_tracking_validity_period")
 
     @classmethod
     def decode_from(cls, buf: Buffer, version: Version) -> "TemporaryTracking":
         interval = buf.pull_u16("time_interval")
         if interval == 0 and buf.eof():  # "stop tracking" may omit the validity
-            return cls(0, 0)
+            return cls(0, 0, short=True)
         return cls(interval, buf.pull_u32("location_tracking_validity_period"))
 
 
