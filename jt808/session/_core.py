@@ -48,8 +48,8 @@ class Pending:
     """A request waiting for its reply.
 
     For a split request: ``acked`` holds the packet indexes a general reply answered
-    one by one, ``last_index`` the index of the packet sent last (the last packet, or
-    the last one sent again on request): a reply to it answers the whole message.
+    one by one, ``resent`` the indexes sent again at the peer's last request: a reply
+    to one of those (or to the last packet) answers the whole message.
     """
 
     message: Message
@@ -60,7 +60,7 @@ class Pending:
     attempts: int
     deadline: float
     acked: set[int] = attrs.field(factory=set)
-    last_index: int = 0
+    resent: frozenset[int] = frozenset()
 
 
 class Session:
@@ -163,8 +163,7 @@ class Session:
         if expect_reply:
             self.pending[serials[0]] = Pending(message, serials[0], serials, frames,
                                                reply_id or self.role.general_reply, 1,
-                                               now + self.retry.timeout(1),
-                                               last_index=len(serials))
+                                               now + self.retry.timeout(1))
         return serials[0]
 
     def _split(self, message: Message, body: bytes, encryption: int, version: Version,
@@ -346,15 +345,15 @@ class Session:
         """Does a reply naming ``serial`` answer the whole request?
 
         Yes for a single packet, for any reply that is not the general one, and for a
-        general reply to the packet sent last (the last packet, or the last one sent
-        again). A general reply to another packet k acknowledges packet k only; the
-        request completes once every packet has been acknowledged so.
+        general reply to a packet sent last (the last packet, or one sent again at the
+        peer's request). A general reply to another packet k acknowledges packet k only;
+        the request completes once every packet has been acknowledged so.
         """
         total = len(pending.serials)
         if total == 1 or reply_msg_id != self.role.general_reply:
             return True
         index = pending.serials.index(serial) + 1
-        if index == total or index == pending.last_index:
+        if index == total or index in pending.resent:
             return True
         pending.acked.add(index)
         return len(pending.acked) >= total
@@ -401,7 +400,7 @@ class Session:
         self.last_sent = now
         pending = self._pending_by_serial(message.original_serial)
         if pending is not None and len(pending.serials) > 1:
-            pending.last_index = indexes[-1]
+            pending.resent = frozenset(indexes)
             pending.deadline = now + self.retry.timeout(pending.attempts)
         return True
 
