@@ -24,7 +24,8 @@ def decode_body(msg_id: int, body: bytes, version: Version = Version.V2013, *,
     raises as the standard asks.
     """
     _plugins.load()
-    version = Version(version)
+    if version.__class__ is not Version:
+        version = Version(version)
     cls = MESSAGES.get((version, msg_id))
     if cls is None:
         return RawMessage(msg_id, bytes(body))

@@ -236,10 +236,10 @@ class Session:
                message: Message | None = None) -> None:
         """Report what a tolerant read let through: a warning log and a
         ``QuirkReceived`` event (bounded like protocol errors)."""
-        _log.warning("0x%04X from %s: %s", header.msg_id, header.phone, "; ".join(quirks))
         if self._error_events >= MAX_ERROR_EVENTS:
-            self.errors_dropped += 1
+            self.errors_dropped += 1                 # neither queued nor logged: a flood
             return
+        _log.warning("0x%04X from %s: %s", header.msg_id, header.phone, "; ".join(quirks))
         self._error_events += 1
         self._events.append(QuirkReceived(quirks, header, message))
 
