@@ -14,7 +14,7 @@ from ._packets import Reassembler, ReassemblyLimits, SentStore, split_body
 from ._platform import PlatformSession
 from ._retry import LINK_PARAM_DEFAULTS, RetryPolicy
 from ._roles import (AUTHENTICATED, CLOSED, CONNECTED, PLATFORM, REGISTERED,
-                     SEED_ENCRYPTABLE, TERMINAL)
+                     SEED_ENCRYPTABLE, TERMINAL, State)
 from ._terminal import TerminalSession
 
 __all__ = [
@@ -24,6 +24,6 @@ __all__ = [
     "QuirkReceived", "RsaKeyPair", "encrypt_body", "decrypt_body",
     "Reassembler", "ReassemblyLimits", "SentStore", "split_body",
     "RetryPolicy", "LINK_PARAM_DEFAULTS",
-    "CONNECTED", "REGISTERED", "AUTHENTICATED", "CLOSED", "TERMINAL", "PLATFORM",
+    "CONNECTED", "REGISTERED", "AUTHENTICATED", "CLOSED", "State", "TERMINAL", "PLATFORM",
     "SEED_ENCRYPTABLE",
 ]

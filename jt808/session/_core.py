@@ -112,6 +112,7 @@ class Session:
         self._events: collections.deque[Event] = collections.deque()
         self._error_events = 0                  # ProtocolErrorReceived/QuirkReceived queued
         self.errors_dropped = 0                 # not queued: MAX_ERROR_EVENTS waited
+        self._quirky_phone: str | None = None   # a non-BCD phone already reported
         self.last_sent: float | None = None
         self.last_received: float | None = None
 
@@ -248,7 +249,8 @@ class Session:
         if self.version is None:
             self.version = header.version
             self.framer.version = None
-        if not header.phone_is_bcd:
+        if not header.phone_is_bcd and header.phone != self._quirky_phone:
+            self._quirky_phone = header.phone        # reported once per phone, not per frame
             self._quirk((f"phone {header.phone} has non-decimal BCD nibbles",), header)
         body = frame.body
         if header.packet is not None and header.packet[0] > 1:

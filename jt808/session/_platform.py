@@ -6,11 +6,11 @@ from ..codec import (MediaUploadResponse, Message, PlatformGeneralResponse, Rese
 from ..frame import Header, Version
 from ._core import Session, media_reply, resend_request
 from ._packets import Partial
-from ._roles import AUTHENTICATED, PLATFORM, REGISTERED
+from ._roles import PLATFORM
 
 __all__ = ["PlatformSession"]
 
-_AUTH, _MEDIA_UPLOAD = 0x0102, 0x0801
+_MEDIA_UPLOAD = 0x0801
 
 
 class PlatformSession(Session):
@@ -46,11 +46,14 @@ class PlatformSession(Session):
 
     def send(self, message: Message, now: float, *, expect_reply: bool | None = None) -> int:
         serial = super().send(message, now, expect_reply=expect_reply)
-        if isinstance(message, TerminalRegisterResponse) and message.result == 0:
-            self._set_state(REGISTERED)
-        elif (isinstance(message, PlatformGeneralResponse) and message.reply_id == _AUTH
-              and message.result == 0):
-            self._set_state(AUTHENTICATED)
+        if isinstance(message, TerminalRegisterResponse):
+            new = self.role.next_state(0x0100, message.msg_id, message.result)
+        elif isinstance(message, PlatformGeneralResponse):
+            new = self.role.next_state(message.reply_id, message.msg_id, message.result)
+        else:
+            new = None
+        if new is not None:
+            self._set_state(new)
         return serial
 
     def _request_missing(self, partial: Partial, now: float) -> None:

@@ -5,11 +5,11 @@ from ..codec import (Heartbeat, LinkCheck, MediaUploadResponse, Message, Termina
 from ..frame import Header, Version
 from ._core import Pending, Session, resend_request
 from ._packets import Partial
-from ._roles import AUTHENTICATED, CONNECTED, REGISTERED, SEED_ENCRYPTABLE, TERMINAL
+from ._roles import AUTHENTICATED, SEED_ENCRYPTABLE, TERMINAL
 
 __all__ = ["TerminalSession"]
 
-_REGISTER_REPLY, _AUTH, _LOGOUT = 0x8100, 0x0102, 0x0003
+_REGISTER_REPLY = 0x8100
 
 
 class TerminalSession(Session):
@@ -46,14 +46,12 @@ class TerminalSession(Session):
         return True
 
     def _on_reply(self, pending: Pending, reply: Message, header: Header, now: float) -> None:
-        request_id = pending.message.msg_id
-        if header.msg_id == _REGISTER_REPLY and reply.result == 0:
+        result = getattr(reply, "result", None)
+        if header.msg_id == _REGISTER_REPLY and result == 0:
             self.auth_code = reply.auth_code
-            self._set_state(REGISTERED)
-        elif request_id == _AUTH and reply.result == 0:
-            self._set_state(AUTHENTICATED)
-        elif request_id == _LOGOUT and reply.result == 0:
-            self._set_state(CONNECTED)
+        new = self.role.next_state(pending.message.msg_id, header.msg_id, result)
+        if new is not None:
+            self._set_state(new)
 
     def _request_missing(self, partial: Partial, now: float) -> None:
         """In 2019, 0x0005 (see :func:`resend_request` for its form: serials, or indexes
