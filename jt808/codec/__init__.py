@@ -7,6 +7,14 @@ An unknown message id decodes to :class:`RawMessage`, an unknown 0x0200 extra to
 ``(Version, msg_id)`` to the class for that body, ``EXTRA_TYPES`` extra ids to classes,
 ``PARAM_TYPES``/``PARAM_CLASSES`` parameter ids to kinds/classes.
 
+Decoding is tolerant by default (issue 11): bytes after the last field stay in
+``message.trailing``, departures from the standard are listed in ``message.quirks``
+(non-decimal BCD kept as hex digits, an impossible BCD time read as ``None``, NUL
+padding before a fixed string, a cut last extra or parameter, a 2011 body under a
+2013-looking header), and ``encode_body`` in the same version gives the received bytes
+back. ``decode``/``decode_body(..., strict=True)`` raise on each of them instead.
+0x8003/0x0005 accept a BYTE or WORD count in every version (``count_width``).
+
 Extending the codec
 -------------------
 The built-in messages, extras and parameters are registered through the same three
