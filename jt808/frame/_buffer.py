@@ -33,7 +33,8 @@ _U64 = struct.Struct(">Q")
 _GBK_ERRORS = "surrogateescape"
 
 
-def bcd_from_digits(digits: str, width: int, field: str = "bcd", msg_id: int | None = None) -> bytes:
+def bcd_from_digits(digits: str, width: int, field: str = "bcd",
+                    msg_id: int | None = None) -> bytes:
     """Pack a string of digits into ``width`` BCD bytes, zero-padded on the left.
 
     Decimal digits, or lowercase hex digits kept by a tolerant decode (they re-encode

@@ -7,11 +7,9 @@ Strict: the typed error of before.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from jt808.codec import (LocationReport, MediaDataUpload, Mileage, SetTerminalParams,
+from jt808.codec import (MediaDataUpload, Mileage, SetTerminalParams,
                          SignalStrength, StoredMediaSearchResponse, TemporaryTracking,
                          TerminalControl, TerminalParam, TerminalPropertiesResponse,
                          TerminalRegister, decode_body, encode_body)

@@ -12,12 +12,12 @@ import attrs
 import pytest
 
 from jt808.codec import (MESSAGES, PlatformGeneralResponse, QuestionAnswer, QuestionIssue,
-                         RawMessage, ResendRequest, TerminalGeneralResponse, TerminalRegister,
+                         RawMessage, ResendRequest, TerminalRegister,
                          decode_body, encode_body)
 from jt808.frame import Frame, Header, Version, pack, unpack
 from jt808.session import (PLATFORM, TERMINAL, MessageReceived, PlatformSession,
                            ProtocolErrorReceived, QuirkReceived, ReplyReceived, SentStore,
-                           TerminalSession, UnmatchedReply)
+                           TerminalSession)
 from jt808.session._packets import SentMessage
 
 from session_pair import SessionPair
@@ -42,7 +42,8 @@ def _split(pair: SessionPair, size: int = 4000) -> tuple[int, list[bytes], bytes
 
 def _to_terminal(pair: SessionPair, message, version: Version = Version.V2013,
                  serial: int = 900) -> list[bytes]:
-    wire = pack(Frame(Header(message.msg_id, PHONE, serial, version), encode_body(message, version)))
+    wire = pack(Frame(Header(message.msg_id, PHONE, serial, version),
+                      encode_body(message, version)))
     pair.terminal.receive_data(wire, pair.now)
     return pair.terminal.datagrams_to_send()
 
