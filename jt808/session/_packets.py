@@ -159,6 +159,7 @@ class ReassemblyLimits:
     timeout: float = 30.0              # quiet time before asking for missing packets
     max_requests: int = 3              # resend requests before giving up
     serial_slack: int = 64             # other messages' serials allowed between two packets
+    max_age: float = 600.0             # from the first packet: duplicates cannot extend it
 
 
 @attrs.define(slots=True)
@@ -178,6 +179,7 @@ class Partial:
     last_seen: float
     requests: int = 0
     serials: dict[int, int] = attrs.field(factory=dict)
+    created: float = 0.0                # when its first packet arrived
     low: int = 0                        # lowest and highest index that arrived (0: none)
     high: int = 0
 
@@ -275,7 +277,7 @@ class Reassembler:
         if found is None:
             key, self._next_key = self._next_key, self._next_key + 1
             partial = Partial(msg_id, (serial - index + 1) & 0xFFFF, total, encryption, {}, 0,
-                              now)
+                              now, created=now)
             self.partials[key] = partial
             self._evict_oldest()
             if key not in self.partials:
@@ -304,15 +306,18 @@ class Reassembler:
     def next_deadline(self) -> float | None:
         if not self.partials:
             return None
-        return min(p.last_seen for p in self.partials.values()) + self.limits.timeout
+        limits = self.limits
+        return min(min(p.last_seen + limits.timeout, p.created + limits.max_age)
+                   for p in self.partials.values())
 
     def due(self, now: float) -> tuple[list[Partial], list[Partial]]:
         """Partials to ask missing packets for, and partials given up (removed)."""
         ask, give_up = [], []
         for key, partial in list(self.partials.items()):
-            if now < partial.last_seen + self.limits.timeout:
+            too_old = now >= partial.created + self.limits.max_age
+            if now < partial.last_seen + self.limits.timeout and not too_old:
                 continue
-            if partial.requests >= self.limits.max_requests:
+            if too_old or partial.requests >= self.limits.max_requests:
                 del self.partials[key]
                 give_up.append(partial)
             else:

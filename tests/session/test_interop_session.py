@@ -283,3 +283,19 @@ def test_hex_phone_reported_once_not_per_frame():
     for serial in range(5):
         platform.receive_data(pack(Frame(Header(0x0002, "4eb6fb4afd9e", serial), b"")), 0)
     assert sum(isinstance(e, QuirkReceived) for e in _events(platform)) == 1
+
+
+def test_duplicates_do_not_keep_a_partial_alive():
+    """issue 18: one duplicate packet every 20 s kept incomplete upgrades for ever; the
+    age limit counts from the first packet."""
+    from jt808.session import ReassemblyFailed, ReassemblyLimits
+    platform = PlatformSession(limits=ReassemblyLimits(timeout=30.0, max_age=100.0))
+    frames = _packets(UPLOAD_ID, [1, 2, 3], os.urandom(3000))
+    now = 0.0
+    while now < 200:
+        platform.receive_data(frames[0], now)
+        platform.handle_timer(now)
+        now += 20
+    failed = [e for e in _events(platform) if isinstance(e, ReassemblyFailed)]
+    assert failed and failed[0].missing == (2, 3)
+    assert len(platform.reassembler.partials) <= 1
