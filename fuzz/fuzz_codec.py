@@ -1,7 +1,9 @@
 """atheris: ``jt808.codec.decode_body`` raises only ``JT808Error`` subclasses.
 
 Input: ``msg_id`` (2 bytes, big-endian) | version selector (1 byte: 0 2011, 1 2013,
-2 2019, modulo 3) | body. A decoded message must re-encode (or raise JT808Error).
+2 2019, modulo 3; +3 for strict) | body. A decoded message must re-encode (or raise
+JT808Error); a tolerant decode (issue 11) re-encodes to the very body, in the version
+it was read with, and decodes again to the same message.
 """
 import _harness
 import atheris
@@ -19,11 +21,22 @@ def test_one_input(data: bytes) -> None:
         return
     msg_id = int.from_bytes(data[:2], "big")
     version = VERSIONS[data[2] % 3]
+    strict = data[2] % 6 >= 3
+    body = data[3:]
     try:
-        message = decode_body(msg_id, data[3:], version)
-        encode_body(message, version)
+        message = decode_body(msg_id, body, version, strict=strict)
     except JT808Error:
-        pass
+        return
+    if strict:
+        try:
+            encode_body(message, version)
+        except JT808Error:
+            pass
+        return
+    read_as = message.tolerated.version if message.tolerated is not None else version
+    again = encode_body(message, read_as)
+    assert again == body, "a tolerant decode must re-encode byte for byte"
+    assert decode_body(msg_id, again, read_as) == message
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Only ``RemoteProtocolError`` may leave ``receive_data``; ``next_event`` drains and
 ``handle_timer`` runs without raising; reassembly stays within its limits.
-Input: role/version/state selector byte | stream (fed in chunks).
+Input: role/version/state/strictness selector byte | stream (fed in chunks). Sessions
+are built in all three versions (issue 14), tolerant (the default) or strict.
 """
 import _harness
 import atheris
@@ -17,18 +18,22 @@ SMALL = ReassemblyLimits(max_packets=16, max_bytes=600, max_messages=2, timeout=
                          max_requests=1)
 
 
+VERSIONS = (Version.V2011, Version.V2013, Version.V2019)
+
+
 def _session(selector: int):
-    version = Version.V2019 if selector & 1 else Version.V2013
+    version = VERSIONS[(selector >> 4) % 3]
     state = AUTHENTICATED if selector & 2 else CONNECTED
     limits = SMALL if selector & 4 else None
+    strict = bool(selector & 1)
     if selector & 8:
-        return PlatformSession(version=version, state=state, limits=limits)
-    return TerminalSession("13800138000", version, state=state, limits=limits)
+        return PlatformSession(version=version, state=state, limits=limits, strict=strict)
+    return TerminalSession("13800138000", version, state=state, limits=limits, strict=strict)
 
 
 def test_one_input(data: bytes) -> None:
     fdp = atheris.FuzzedDataProvider(data)
-    session = _session(fdp.ConsumeIntInRange(0, 15))
+    session = _session(fdp.ConsumeIntInRange(0, 63))
     now = 0.0
     while fdp.remaining_bytes():
         try:

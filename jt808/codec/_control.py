@@ -57,7 +57,8 @@ def _take(data: bytes, pos: int, kind: str) -> tuple[Any, int]:
     end = data.find(_SEP, pos)
     end = len(data) if end < 0 else end
     text = _text(data[pos:end])
-    if width is not None and text.isdigit():  # a peer that wrote the number as text
+    # a peer that wrote the number as text; ASCII digits only ("①".isdigit() is True)
+    if width is not None and text.isascii() and text.isdigit():
         return int(text), end + 1
     return text, end + 1
 

@@ -84,6 +84,18 @@ _REGISTER_WIDTHS = {
 }
 
 
+def _padded_only(body: bytes, version: Version) -> bool:
+    """The 0x0100 fixed-width fields of ``version`` fit ``body``, and none has text
+    after its NUL padding."""
+    pos = 4
+    for width in _REGISTER_WIDTHS[version]:
+        field = body[pos:pos + width]
+        if len(field) < width or field.rstrip(b"\x00").find(b"\x00") != -1:
+            return False
+        pos += width
+    return len(body) > pos and b"\x00" not in body[pos + 1:]   # color, then the plate
+
+
 @register
 @attrs.frozen(slots=True)
 class TerminalRegister(Message):
@@ -111,6 +123,17 @@ class TerminalRegister(Message):
         buf.push_gbk(self.terminal_id, ident, "terminal_id")
         buf.push_u8(self.license_plate_color, "license_plate_color")
         buf.push_gbk(self.license_plate, None, "license_plate")
+
+    @classmethod
+    def layout_version(cls, body: bytes, version: Version) -> Version:
+        """2011 or 2013 for a body given as either (the headers look alike): the
+        reading whose fixed-width fields are all text-then-NUL-padding, when only one
+        is. A 2011 body with a 17-character VIN as plate is >= 37 bytes, as long as a
+        2013 body, and its 2013 reading has text after padding (``EC200U\\0\\0T0001``)."""
+        fits = {v: _padded_only(body, v) for v in (Version.V2011, Version.V2013)}
+        if fits[Version.V2011] != fits[Version.V2013]:
+            return Version.V2011 if fits[Version.V2011] else Version.V2013
+        return version
 
     @classmethod
     def decode_from(cls, buf: Buffer, version: Version) -> "TerminalRegister":

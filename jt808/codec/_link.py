@@ -18,6 +18,7 @@ from ._base import (ALL_VERSIONS, ONLY_2019, SINCE_2013, EmptyBody, Message, pul
 __all__ = [
     "ResendRequest", "TerminalResendRequest", "QueryServerTime", "ServerTimeResponse",
     "LinkCheck", "MediaUploadResponse", "PlatformRsaKey", "TerminalRsaKey",
+    "standard_count_width",
 ]
 
 
@@ -35,24 +36,48 @@ def _pull_ids(buf: Buffer, count_is_word: bool) -> tuple[int, ...]:
     return tuple(buf.pull_u16("packet_ids") for _ in range(count))
 
 
+def standard_count_width(version: Version) -> int:
+    """The width of the 0x8003/0x0005 count in the standard's text: WORD in 2019, else BYTE."""
+    return 2 if version is Version.V2019 else 1
+
+
+def _check_width(instance: object, attribute: object, value: int | None) -> None:
+    if value not in (None, 1, 2):
+        raise LocalProtocolError(f"count_width must be 1 (BYTE), 2 (WORD) or None, not "
+                                 f"{value!r}", field="count_width")
+
+
 @attrs.frozen(slots=True)
 class _ResendRequestBase(Message):
-    """original serial WORD | count (BYTE; WORD in 2019) | ids WORD[count].
+    """original serial WORD | count BYTE or WORD | ids WORD[count].
 
-    ``original_serial`` is the serial of the first packet of the split message;
-    ``packet_ids`` are the serials of the packets to send again.
+    ``original_serial`` is the serial of the first packet of the split message.
+    ``packet_ids`` name the packets to send again; peers differ on what they are
+    (packet indexes from 1, or the packets' serials): a sender of the message serves
+    both readings. The count is a WORD in the 2019 text and a BYTE before; several
+    platforms write a BYTE in 2019 too. Decoding reads the width from the body length
+    (odd: BYTE, even: WORD) in every version and keeps it in ``count_width`` (not part
+    of equality), so the body re-encodes unchanged; ``count_width=None`` encodes the
+    version's standard width (:func:`standard_count_width`).
     """
 
     original_serial: int
     packet_ids: tuple[int, ...] = attrs.field(default=(), converter=tuple)
+    count_width: int | None = attrs.field(default=None, eq=False, kw_only=True,
+                                          validator=_check_width)
 
     def encode_into(self, buf: Buffer, version: Version) -> None:
         buf.push_u16(self.original_serial, "original_serial")
-        _push_ids(buf, self.packet_ids, version is Version.V2019)
+        width = self.count_width or standard_count_width(version)
+        _push_ids(buf, self.packet_ids, width == 2)
 
     @classmethod
     def decode_from(cls, buf: Buffer, version: Version):
-        return cls(buf.pull_u16("original_serial"), _pull_ids(buf, version is Version.V2019))
+        original = buf.pull_u16("original_serial")
+        width = 1 if (len(buf.data) - buf.pos) % 2 else 2
+        ids = _pull_ids(buf, width == 2)
+        return cls(original, ids,
+                   count_width=None if width == standard_count_width(version) else width)
 
 
 @register

@@ -22,7 +22,7 @@ from ..errors import LocalProtocolError, RemoteProtocolError, TruncatedError
 from ..frame import Buffer, Version
 from ._base import (_TIME_CACHE, ALL_VERSIONS, BEFORE_2019, ONLY_2019, EmptyBody, Message,
                     pull_time, register)
-from ._extras import decode_extras, encode_extras, fast_builder
+from ._extras import decode_extras, decode_extras_until, encode_extras
 
 __all__ = [
     "LocationBasic", "LocationReport", "LocationQuery", "LocationQueryResponse",
@@ -186,10 +186,18 @@ class LocationBasic:
         return cls(*decode_location_basic(buf))
 
 
-def _decode_report(buf: Buffer, pos: int, end: int) -> "LocationReport":
+def _decode_report(buf: Buffer, pos: int, end: int, version: Version) -> "LocationReport":
     data = buf.data
     basic = _decode_basic(buf, data, pos, end)
-    extras = decode_extras(data, pos + 28, end, buf.msg_id) if end > pos + 28 else ()
+    if end <= pos + 28:
+        extras = ()
+    elif buf.strict or end != len(data):
+        extras = decode_extras(data, pos + 28, end, buf.msg_id, version)
+    else:       # tolerant, at the end of the body: a cut last item stays trailing bytes
+        extras, stop = decode_extras_until(data, pos + 28, end, buf.msg_id, version)
+        if stop < end:
+            buf.quirk(f"extra item cut short ({end - stop} bytes left)", "extras", stop)
+            end = stop
     buf.pos = end
     return _new_report(*basic, extras)
 
@@ -220,11 +228,12 @@ class LocationReport(Message):
     def encode_into(self, buf: Buffer, version: Version) -> None:
         buf.push_bytes(location_basic_bytes(
             self.alarm_flag, self.status, self.latitude, self.longitude, self.altitude,
-            self.speed, self.direction, self.time, buf.msg_id) + encode_extras(self.extras))
+            self.speed, self.direction, self.time, buf.msg_id)
+            + encode_extras(self.extras, version))
 
     @classmethod
     def decode_from(cls, buf: Buffer, version: Version) -> "LocationReport":
-        return _decode_report(buf, buf.pos, len(buf.data))
+        return _decode_report(buf, buf.pos, len(buf.data), version)
 
     def extra(self, kind):
         """The first extra of ``kind`` (a class such as ``Mileage``, or an extra id), or None."""
@@ -244,7 +253,7 @@ class LocationReport(Message):
                              self.altitude, self.speed, self.direction, self.time)
 
 
-_new_report = fast_builder(LocationReport)
+_new_report = LocationReport
 
 
 @register
@@ -267,7 +276,7 @@ class _ReplyWithLocation(Message):
     @classmethod
     def decode_from(cls, buf: Buffer, version: Version):
         reply_serial = buf.pull_u16("reply_serial")
-        return cls(reply_serial, _decode_report(buf, buf.pos, len(buf.data)))
+        return cls(reply_serial, _decode_report(buf, buf.pos, len(buf.data), version))
 
 
 @register
@@ -295,16 +304,22 @@ class TemporaryTracking(Message):
     MSG_ID: ClassVar[int] = 0x8202
     time_interval: int
     location_tracking_validity_period: int = 0
+    #: "stop tracking" as the legal 2-byte body ``0000`` (2013 §8.21: the validity may
+    #: be left out when the interval is 0); set by decode so it re-encodes as 2 bytes
+    short: bool = attrs.field(default=False, eq=False, kw_only=True)
 
     def encode_into(self, buf: Buffer, version: Version) -> None:
         buf.push_u16(self.time_interval, "time_interval")
+        if self.short and self.time_interval == 0 \
+                and self.location_tracking_validity_period == 0:
+            return
         buf.push_u32(self.location_tracking_validity_period, "location_tracking_validity_period")
 
     @classmethod
     def decode_from(cls, buf: Buffer, version: Version) -> "TemporaryTracking":
         interval = buf.pull_u16("time_interval")
         if interval == 0 and buf.eof():  # "stop tracking" may omit the validity
-            return cls(0, 0)
+            return cls(0, 0, short=True)
         return cls(interval, buf.pull_u32("location_tracking_validity_period"))
 
 
@@ -437,6 +452,6 @@ class LocationBatchReport(Message):
             if start + length > len(buf.data):
                 raise TruncatedError(f"item needs {length} bytes, {len(buf.data) - start} left",
                                      msg_id=buf.msg_id, field="items", offset=start)
-            items.append(_decode_report(buf, start, start + length))
+            items.append(_decode_report(buf, start, start + length, version))
         return cls(location_type, tuple(items))
 

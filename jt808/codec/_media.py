@@ -143,11 +143,31 @@ class MediaDataUpload(Message):
         buf.push_bytes(self.media_data, None, "media_data")
 
     @classmethod
+    def layout_version(cls, body: bytes, version: Version) -> Version:
+        """2011 (no location part) or 2013: where the media data starts with the magic
+        of its format (JPEG, TIF, MP3, WAV, WMV), when only one reading has it."""
+        if len(body) < 8:
+            return version
+        magics = _MAGIC.get(body[5], ())
+        at_2011 = any(body[8:].startswith(m) for m in magics)
+        at_2013 = any(body[36:].startswith(m) for m in magics)
+        if at_2011 != at_2013:
+            return Version.V2011 if at_2011 else Version.V2013
+        return version
+
+    @classmethod
     def decode_from(cls, buf: Buffer, version: Version) -> "MediaDataUpload":
         head = _MEDIA_HEAD.pull(buf)
         location = None if version is Version.V2011 else _pull_location(buf)
         return cls(*head, location, buf.pull_rest())
 
+
+# media encoding -> how its data starts: 0 JPEG, 1 TIF, 2 MP3 (ID3 tag or frame sync),
+# 3 WAV, 4 WMV (ASF header GUID)
+_MAGIC: dict[int, tuple[bytes, ...]] = {
+    0: (b"\xff\xd8",), 1: (b"II*\x00", b"MM\x00*"), 2: (b"ID3", b"\xff\xfb", b"\xff\xf3"),
+    3: (b"RIFF",), 4: (bytes.fromhex("3026b275"),),
+}
 
 # (2013+: media id DWORD) | media type BYTE | channel BYTE | event BYTE | location BYTE[28]
 _ITEM_HEAD = _Layout("BBB", ("media_type", "channel_id", "event_code"))
@@ -183,6 +203,19 @@ class StoredMediaSearchResponse(Message):
                 buf.push_u32(item.media_id, "media_id")
             _ITEM_HEAD.push(buf, (item.media_type, item.channel_id, item.event_code))
             _push_location(buf, item.location)
+
+    @classmethod
+    def layout_version(cls, body: bytes, version: Version) -> Version:
+        """2011 (31-byte items, no media id) or 2013 (35-byte items), by the length the
+        count calls for, when only one fits."""
+        if len(body) < 4:
+            return version
+        count, size = int.from_bytes(body[2:4], "big"), len(body) - 4
+        if count and size == 31 * count:
+            return Version.V2011
+        if count and size == 35 * count:
+            return Version.V2013
+        return version
 
     @classmethod
     def decode_from(cls, buf: Buffer, version: Version) -> "StoredMediaSearchResponse":

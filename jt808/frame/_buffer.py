@@ -4,6 +4,11 @@ Reads that run past the end raise ``TruncatedError`` naming the field and the of
 writes of values that do not fit raise ``LocalProtocolError`` naming the field.
 Strings are GBK; bytes that are not GBK survive a decode/encode round trip unchanged
 (``surrogateescape``), so a decoded message always re-encodes to the identical body.
+
+A reading buffer is tolerant unless ``strict=True``: it decodes what the standard
+defines, keeps the rest, and notes each departure in ``quirks`` (non-decimal BCD
+nibbles kept as hex digits, NUL padding before a fixed-width string). With
+``strict=True`` the same input raises, as the standard asks.
 """
 from __future__ import annotations
 
@@ -11,7 +16,11 @@ import struct
 
 from ..errors import LocalProtocolError, RemoteProtocolError, TruncatedError
 
-__all__ = ["Buffer", "bcd_from_digits", "digits_from_bcd"]
+__all__ = ["Buffer", "bcd_from_digits", "digits_from_bcd", "HEX_DIGITS"]
+
+#: What a BCD field may hold when encoding: decimal digits, and the lowercase hex digits
+#: a tolerant decode keeps from a device that wrote non-decimal nibbles.
+HEX_DIGITS = frozenset("0123456789abcdef")
 
 # >B, >H, >I, >h, >i: one unsigned byte, WORD, DWORD (big-endian), and their signed forms
 _U8 = struct.Struct(">B")
@@ -24,9 +33,14 @@ _U64 = struct.Struct(">Q")
 _GBK_ERRORS = "surrogateescape"
 
 
-def bcd_from_digits(digits: str, width: int, field: str = "bcd", msg_id: int | None = None) -> bytes:
-    """Pack a string of decimal digits into ``width`` BCD bytes, zero-padded on the left."""
-    if not isinstance(digits, str) or not (digits.isascii() and digits.isdigit()) and digits != "":
+def bcd_from_digits(digits: str, width: int, field: str = "bcd",
+                    msg_id: int | None = None) -> bytes:
+    """Pack a string of digits into ``width`` BCD bytes, zero-padded on the left.
+
+    Decimal digits, or lowercase hex digits kept by a tolerant decode (they re-encode
+    to the bytes they came from).
+    """
+    if not isinstance(digits, str) or not HEX_DIGITS.issuperset(digits):
         raise LocalProtocolError(f"{field} must be decimal digits, got {digits!r}",
                                  msg_id=msg_id, field=field)
     if len(digits) > width * 2:
@@ -36,10 +50,14 @@ def bcd_from_digits(digits: str, width: int, field: str = "bcd", msg_id: int | N
 
 
 def digits_from_bcd(raw: bytes, field: str = "bcd", msg_id: int | None = None,
-                    offset: int | None = None) -> str:
-    """Unpack BCD bytes into a string of digits, keeping leading zeros."""
+                    offset: int | None = None, strict: bool = True) -> str:
+    """Unpack BCD bytes into a string of digits, keeping leading zeros.
+
+    A non-decimal nibble raises ``RemoteProtocolError``, or with ``strict=False`` stays
+    a lowercase hex digit (``4eb6fb4afd9e``).
+    """
     digits = raw.hex()
-    if not digits.isdigit() and digits:
+    if strict and not digits.isdigit() and digits:
         raise RemoteProtocolError(f"{field} is not BCD: {digits}", msg_id=msg_id,
                                   field=field, offset=offset)
     return digits
@@ -48,16 +66,28 @@ def digits_from_bcd(raw: bytes, field: str = "bcd", msg_id: int | None = None,
 class Buffer:
     """Read cursor (``pull_*``) over ``data``, or write buffer (``push_*``) when empty.
 
-    ``msg_id`` is only used to name the message in error messages.
+    ``msg_id`` is only used to name the message in error messages. ``strict``: see the
+    module docstring; ``quirks`` lists what a tolerant read let through.
     """
 
-    __slots__ = ("data", "pos", "msg_id", "_out")
+    __slots__ = ("data", "pos", "msg_id", "_out", "strict", "quirks", "kept")
 
-    def __init__(self, data: bytes = b"", msg_id: int | None = None) -> None:
+    def __init__(self, data: bytes = b"", msg_id: int | None = None, *,
+                 strict: bool = False) -> None:
         self.data = data
         self.pos = 0
         self.msg_id = msg_id
         self._out = bytearray()
+        self.strict = strict
+        self.quirks: list[str] = []
+        # (offset, raw, written): raw bytes a field could not hold, and the bytes its
+        # decoded value encodes to (so the raw bytes can be put back on re-encode)
+        self.kept: list[tuple[int, bytes, bytes]] = []
+
+    def quirk(self, text: str, field: str | None = None, offset: int | None = None) -> None:
+        """Note a departure from the standard that a tolerant read let through."""
+        where = f" ({field!r} at offset {offset})" if field is not None else ""
+        self.quirks.append(text + where)
 
     # -- reading -------------------------------------------------------------------
     @property
@@ -115,11 +145,23 @@ class Buffer:
 
     def pull_bcd(self, n: int, field: str | None = None) -> str:
         offset = self.pos
-        return digits_from_bcd(self.pull_bytes(n, field), field or "bcd", self.msg_id, offset)
+        digits = digits_from_bcd(self.pull_bytes(n, field), field or "bcd", self.msg_id,
+                                 offset, self.strict)
+        if not self.strict and not digits.isdigit() and digits:
+            self.quirk(f"non-decimal BCD {digits} kept as hex digits", field, offset)
+        return digits
 
     def pull_gbk(self, n: int, field: str | None = None) -> str:
-        """A fixed-width GBK string; trailing 0x00 padding is removed."""
-        return self.pull_bytes(n, field).rstrip(b"\x00").decode("gbk", _GBK_ERRORS)
+        """A fixed-width GBK string; 0x00 padding at the end is removed (and, unless
+        strict, at the start too: some devices pad on the left)."""
+        offset = self.pos
+        whole = self.pull_bytes(n, field)
+        raw = whole.rstrip(b"\x00")
+        if not self.strict and raw[:1] == b"\x00":
+            raw = raw.lstrip(b"\x00")
+            self.quirk("NUL padding before a fixed-width string removed", field, offset)
+            self.kept.append((offset, whole, raw.ljust(n, b"\x00")))
+        return raw.decode("gbk", _GBK_ERRORS)
 
     def pull_gbk_rest(self) -> str:
         return self.pull_rest().decode("gbk", _GBK_ERRORS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import collections
 
 from ..errors import FrameError, FrameTooLongError
-from ._frame import MAX_ESCAPED_FRAME, Frame, unpack_content
+from ._frame import MAX_ESCAPED_FRAME, Frame, _unpack_raw
 from ._header import Version
 
 __all__ = ["Framer"]
@@ -22,12 +22,18 @@ class Framer:
     """Feed chunks with :meth:`feed` (frames only) or :meth:`feed_events` (frames and errors).
 
     Counters: ``frames``, ``bad_frames``, ``junk_bytes``. The last ``error_history``
-    errors are kept in ``errors`` for inspection.
+    errors are kept in ``errors`` for inspection. ``strict`` refuses a phone with
+    non-decimal BCD nibbles. ``lenient_check=True`` (for reading captures) dissects a
+    frame whose check code is wrong: :meth:`feed_events` gives its ``ChecksumError``
+    and then the frame.
     """
 
     def __init__(self, version: Version | None = None, *,
-                 max_frame: int = MAX_ESCAPED_FRAME, error_history: int = 32) -> None:
+                 max_frame: int = MAX_ESCAPED_FRAME, error_history: int = 32,
+                 strict: bool = False, lenient_check: bool = False) -> None:
         self.version = version
+        self.strict = strict
+        self.lenient_check = lenient_check
         self.max_frame = max_frame
         self.frames = 0
         self.bad_frames = 0
@@ -69,7 +75,7 @@ class Framer:
             if end == 1:            # 7e 7e: the second flag opens the next frame
                 del buf[:1]
                 continue
-            out.append(self._take(buf, end))
+            out.extend(self._take(buf, end))
         return out
 
     def _find_start(self, buf: bytearray) -> bool:
@@ -93,23 +99,27 @@ class Framer:
         self._in_frame = True
         return True
 
-    def _take(self, buf: bytearray, end: int) -> Frame | FrameError:
+    def _take(self, buf: bytearray, end: int) -> list[Frame | FrameError]:
         if end + 1 > self.max_frame:
             error: FrameError = self._too_long(end + 1)
         else:
             try:
-                frame = unpack_content(bytes(buf[1:end]), self.version)
+                frame, bad_check = _unpack_raw(bytes(buf[1:end]), self.version, self.strict,
+                                               self.lenient_check)
             except FrameError as exc:
                 error = exc
             else:
                 del buf[:end + 1]
                 self._in_frame = False
                 self.frames += 1
-                return frame
+                if bad_check is None:
+                    return [frame]
+                self._record(bad_check)
+                return [bad_check, frame]
         # Resynchronise on the closing flag: it may open the next good frame.
         del buf[:end]
         self._record(error)
-        return error
+        return [error]
 
     def _too_long(self, size: int) -> FrameTooLongError:
         return FrameTooLongError(f"frame of at least {size} bytes exceeds the largest legal "

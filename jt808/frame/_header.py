@@ -136,19 +136,27 @@ class Header(_HeaderFields):
         return "header"
 
     @classmethod
-    def decode(cls, raw: bytes, version: Version | None = None) -> tuple["Header", int]:
+    def decode(cls, raw: bytes, version: Version | None = None, *,
+               strict: bool = False) -> tuple["Header", int]:
         """Parse the header at the start of ``raw`` (unescaped, check code stripped).
 
         Returns the header and the body length it declares. ``version`` overrides the
         version flag (a per-connection setting for devices that get bit 14 wrong);
         ``None`` means bit 14 decides, and a header without it is read as 2013.
+        A phone with non-decimal BCD nibbles is kept as its hex digits (it re-encodes
+        to the same bytes; :attr:`phone_is_bcd` is False); ``strict=True`` refuses it.
         """
-        header, body_length, _ = _decode(cls, raw, version)
+        header, body_length, _ = _decode(cls, raw, version, strict)
         return header, body_length
 
+    @property
+    def phone_is_bcd(self) -> bool:
+        """The phone is decimal digits (False: a device wrote non-decimal nibbles)."""
+        return self.phone.isdigit()
 
-def _decode(cls: type[Header], raw: bytes,
-            version: Version | None) -> tuple[Header, int, int]:
+
+def _decode(cls: type[Header], raw: bytes, version: Version | None,
+            strict: bool = False) -> tuple[Header, int, int]:
     """:meth:`Header.decode`, also returning the header's size (for unpack)."""
     if len(raw) < 12:
         raise HeaderError(f"frame of {len(raw)} bytes is shorter than the smallest header",
@@ -170,7 +178,7 @@ def _decode(cls: type[Header], raw: bytes,
         msg_id, _, bcd, serial = _HEAD_2013.unpack_from(raw)
         protocol_version, phone_offset, pos = 1, 4, 12
     phone = bcd.hex()
-    if not phone.isdigit():
+    if strict and not phone.isdigit():
         raise HeaderError(f"phone is not BCD: {phone}", msg_id=msg_id, field="phone",
                           offset=phone_offset)
     packet = None

@@ -8,22 +8,22 @@ resend, RSA and the lifecycle state table.
 from ._core import Pending, Session
 from ._crypto import RsaKeyPair, decrypt_body, encrypt_body
 from ._events import (Event, MessageReceived, PeerKeyReceived, ProtocolErrorReceived,
-                      ReassemblyFailed, ReplyReceived, RequestTimedOut, StateChanged,
-                      UnmatchedReply)
+                      QuirkReceived, ReassemblyFailed, ReplyReceived, RequestTimedOut,
+                      StateChanged, UnmatchedReply)
 from ._packets import Reassembler, ReassemblyLimits, SentStore, split_body
 from ._platform import PlatformSession
 from ._retry import LINK_PARAM_DEFAULTS, RetryPolicy
 from ._roles import (AUTHENTICATED, CLOSED, CONNECTED, PLATFORM, REGISTERED,
-                     SEED_ENCRYPTABLE, TERMINAL)
+                     SEED_ENCRYPTABLE, TERMINAL, State)
 from ._terminal import TerminalSession
 
 __all__ = [
     "Session", "TerminalSession", "PlatformSession", "Pending",
     "Event", "MessageReceived", "ReplyReceived", "UnmatchedReply", "RequestTimedOut",
     "ProtocolErrorReceived", "ReassemblyFailed", "StateChanged", "PeerKeyReceived",
-    "RsaKeyPair", "encrypt_body", "decrypt_body",
+    "QuirkReceived", "RsaKeyPair", "encrypt_body", "decrypt_body",
     "Reassembler", "ReassemblyLimits", "SentStore", "split_body",
     "RetryPolicy", "LINK_PARAM_DEFAULTS",
-    "CONNECTED", "REGISTERED", "AUTHENTICATED", "CLOSED", "TERMINAL", "PLATFORM",
+    "CONNECTED", "REGISTERED", "AUTHENTICATED", "CLOSED", "State", "TERMINAL", "PLATFORM",
     "SEED_ENCRYPTABLE",
 ]

@@ -13,20 +13,21 @@ Drive it with bytes and time::
 from __future__ import annotations
 
 import collections
+import logging
 from typing import Iterable
 
 import attrs
 
-from ..codec import (MediaUploadResponse, Message, PlatformGeneralResponse, PlatformRsaKey,
-                     ResendRequest, TerminalGeneralResponse, TerminalResendRequest,
-                     TerminalRsaKey, decode_body, encode_body)
+from ..codec import (MESSAGES, MediaUploadResponse, Message, PlatformGeneralResponse,
+                     PlatformRsaKey, RawMessage, ResendRequest, TerminalGeneralResponse,
+                     TerminalResendRequest, TerminalRsaKey, decode_body, encode_body)
 from ..errors import (DecryptionError, FrameError, JT808Error, LocalProtocolError,
                       RemoteProtocolError)
 from ..frame import MAX_BODY, Frame, Framer, Header, Version, pack
 from . import _crypto
 from ._events import (Event, MessageReceived, PeerKeyReceived, ProtocolErrorReceived,
-                      ReassemblyFailed, ReplyReceived, RequestTimedOut, StateChanged,
-                      UnmatchedReply)
+                      QuirkReceived, ReassemblyFailed, ReplyReceived, RequestTimedOut,
+                      StateChanged, UnmatchedReply)
 from ._packets import (Partial, Reassembler, ReassemblyLimits, SentMessage, SentStore,
                        split_body)
 from ._retry import LINK_PARAM_DEFAULTS, Bearer, RetryPolicy
@@ -36,13 +37,20 @@ __all__ = ["Session", "Pending"]
 
 _MEDIA_UPLOAD = 0x0801
 _RESULT_WRONG_MESSAGE = 2
+_RESULT_NOT_SUPPORTED = 3
+_log = logging.getLogger("jt808.session")
 #: ProtocolErrorReceived events kept undrained at once (more are counted, not queued)
 MAX_ERROR_EVENTS = 64
 
 
 @attrs.define(slots=True)
 class Pending:
-    """A request waiting for its reply."""
+    """A request waiting for its reply.
+
+    For a split request: ``acked`` holds the packet indexes a general reply answered
+    one by one, ``resent`` the indexes sent again at the peer's last request: a reply
+    to one of those (or to the last packet) answers the whole message.
+    """
 
     message: Message
     serial: int
@@ -51,6 +59,8 @@ class Pending:
     reply_id: int
     attempts: int
     deadline: float
+    acked: set[int] = attrs.field(factory=set)
+    resent: frozenset[int] = frozenset()
 
 
 class Session:
@@ -66,9 +76,21 @@ class Session:
                  max_body: int = MAX_BODY, limits: ReassemblyLimits | None = None,
                  sent_store: SentStore | None = None, state: str = CONNECTED,
                  rsa_key: _crypto.RsaKeyPair | None = None,
-                 encrypt_ids: Iterable[int] = ()) -> None:
+                 encrypt_ids: Iterable[int] = (), strict: bool = False,
+                 resend_count_width: int | None = None) -> None:
         if not 1 <= max_body <= MAX_BODY:
             raise ValueError(f"max_body must be 1..{MAX_BODY}, got {max_body}")
+        if resend_count_width not in (None, 1, 2):
+            raise ValueError(f"resend_count_width must be None, 1 or 2, got "
+                             f"{resend_count_width!r}")
+        #: decode as the standard says, raising on every quirk (default: tolerant, with
+        #: a QuirkReceived event per quirky message)
+        self.strict = strict
+        #: count width of our own 0x8003/0x0005: None = the version's text (BYTE before
+        #: 2019, WORD in 2019); 1 or 2 for a peer that reads the other form
+        self.resend_count_width = resend_count_width
+        #: the version was given (not learnt from the peer's first frame and bodies)
+        self.version_fixed = version is not None
         self.phone = phone
         self.version = Version(version) if version is not None else None
         self.bearer = bearer
@@ -77,7 +99,7 @@ class Session:
         self.retry = RetryPolicy.from_params(self.params, bearer)
         self.max_body = max_body
         self.state = state
-        self.framer = Framer(self.version)
+        self.framer = Framer(self.version, strict=strict)
         self.reassembler = Reassembler(limits)
         self.sent = sent_store or SentStore()
         self.rsa_key = rsa_key
@@ -88,8 +110,9 @@ class Session:
         self._serial = 0
         self._out: list[bytes] = []
         self._events: collections.deque[Event] = collections.deque()
-        self._error_events = 0                  # ProtocolErrorReceived in _events
+        self._error_events = 0                  # ProtocolErrorReceived/QuirkReceived queued
         self.errors_dropped = 0                 # not queued: MAX_ERROR_EVENTS waited
+        self._quirky_phone: str | None = None   # a non-BCD phone already reported
         self.last_sent: float | None = None
         self.last_received: float | None = None
 
@@ -104,7 +127,7 @@ class Session:
 
     def connection_made(self, now: float | None = None) -> None:
         """A new link (reconnect): unfinished input is dropped, the state restarts."""
-        self.framer = Framer(self.version)
+        self.framer = Framer(self.version, strict=self.strict)
         self._set_state(CONNECTED)
 
     def close(self) -> None:
@@ -194,7 +217,7 @@ class Session:
         if not self._events:
             return None
         event = self._events.popleft()
-        if type(event) is ProtocolErrorReceived:
+        if type(event) is ProtocolErrorReceived or type(event) is QuirkReceived:
             self._error_events -= 1
         return event
 
@@ -210,11 +233,25 @@ class Session:
         # of an error's memory: drop it.
         self._events.append(ProtocolErrorReceived(error.with_traceback(None), header))
 
+    def _quirk(self, quirks: tuple[str, ...], header: Header,
+               message: Message | None = None) -> None:
+        """Report what a tolerant read let through: a warning log and a
+        ``QuirkReceived`` event (bounded like protocol errors)."""
+        if self._error_events >= MAX_ERROR_EVENTS:
+            self.errors_dropped += 1                 # neither queued nor logged: a flood
+            return
+        _log.warning("0x%04X from %s: %s", header.msg_id, header.phone, "; ".join(quirks))
+        self._error_events += 1
+        self._events.append(QuirkReceived(quirks, header, message))
+
     def _receive_frame(self, frame: Frame, now: float) -> None:
         header = frame.header
         if self.version is None:
             self.version = header.version
             self.framer.version = None
+        if not header.phone_is_bcd and header.phone != self._quirky_phone:
+            self._quirky_phone = header.phone        # reported once per phone, not per frame
+            self._quirk((f"phone {header.phone} has non-decimal BCD nibbles",), header)
         body = frame.body
         if header.packet is not None and header.packet[0] > 1:
             total, index = header.packet
@@ -223,18 +260,45 @@ class Session:
             self._report_dropped(refused)
             if body is None:
                 if index == total:
-                    self._ask_missing(header, now)
+                    self._ask_missing(now)
                 return
         try:
             if header.encryption & 1:
                 body = self._decrypt(body, header.msg_id)
-            message = decode_body(header.msg_id, body, self.version or header.version)
+            message = decode_body(header.msg_id, body, self.version or header.version,
+                                  strict=self.strict)
         except RemoteProtocolError as exc:
             self._protocol_error(exc, header)
             if header.msg_id not in self.role.reply_only and self.state != CLOSED:
                 self._safe_reply(header, _RESULT_WRONG_MESSAGE, now)
             return
+        if type(message) is RawMessage and self._lacks(header.msg_id):
+            self._not_in_version(message, header, now)
+            return
+        if message.quirks:
+            self._learn_version(message)
+            self._quirk(message.quirks, header, message)
         self._dispatch(message, header, now)
+
+    def _lacks(self, msg_id: int) -> bool:
+        """``msg_id`` is a message of another version, not of ours."""
+        return any((version, msg_id) in MESSAGES for version in Version)
+
+    def _not_in_version(self, message: RawMessage, header: Header, now: float) -> None:
+        """A message our version does not have: answered "not supported" (result 3),
+        reported as a quirk, never raised and never handed to a handler."""
+        version = (self.version or header.version).value
+        self._quirk((f"0x{header.msg_id:04X} does not exist in JT/T 808-{version}",),
+                    header, message)
+        if header.msg_id not in self.role.reply_only and self.state != CLOSED:
+            self._safe_reply(header, _RESULT_NOT_SUPPORTED, now)
+
+    def _learn_version(self, message: Message) -> None:
+        """A learnt (not given) 2011/2013 version follows the layout the codec found."""
+        found = message.tolerated.version if message.tolerated is not None else None
+        if (not self.version_fixed and found is not None and found != self.version
+                and Version.V2019 not in (found, self.version)):
+            self.version = found
 
     def _decrypt(self, body: bytes, msg_id: int) -> bytes:
         if self.rsa_key is None:
@@ -246,6 +310,8 @@ class Session:
         if handler is not None and getattr(self, handler)(message, header, now):
             return
         pending = self._match(message, header)
+        if pending is _ONE_PACKET:
+            return                                   # a reply to one packet of a split request
         if pending is not None:
             del self.pending[pending.serial]
             self._on_reply(pending, message, header, now)
@@ -260,59 +326,89 @@ class Session:
         """State changes that follow a reply (per role)."""
 
     # -- reply matching ------------------------------------------------------------
-    def _match(self, message: Message, header: Header) -> Pending | None:
+    def _match(self, message: Message, header: Header) -> "Pending | _OnePacket | None":
         reply_serial = getattr(message, "reply_serial", None)
         if reply_serial is not None:
-            pending = self.pending.get(reply_serial)
-            if pending is None:
-                pending = self._pending_by_last_serial(reply_serial)
+            pending = self._pending_by_serial(reply_serial)
             if pending is None or not self._answers(pending, header.msg_id):
                 return None
             reply_id = getattr(message, "reply_id", None)
             if reply_id is not None and reply_id != pending.message.msg_id:
                 return None
+            if not self._completes(pending, reply_serial, header.msg_id):
+                return _ONE_PACKET
             return pending
         for pending in self.pending.values():       # replies without a serial: oldest first
             if pending.reply_id == header.msg_id and self._same_media(pending, message):
                 return pending
         return None
 
+    def _completes(self, pending: Pending, serial: int, reply_msg_id: int) -> bool:
+        """Does a reply naming ``serial`` answer the whole request?
+
+        Yes for a single packet, for any reply that is not the general one, and for a
+        general reply to a packet sent last (the last packet, or one sent again at the
+        peer's request). A general reply to another packet k acknowledges packet k only;
+        the request completes once every packet has been acknowledged so.
+        """
+        total = len(pending.serials)
+        if total == 1 or reply_msg_id != self.role.general_reply:
+            return True
+        index = pending.serials.index(serial) + 1
+        if index == total or index in pending.resent:
+            return True
+        pending.acked.add(index)
+        return len(pending.acked) >= total
+
     def _answers(self, pending: Pending, reply_msg_id: int) -> bool:
         """The expected reply, or a general reply (a peer may refuse or not support any
         request with one: e.g. 0x0001 result 3 to an 0x8801 that expects 0x0805)."""
         return reply_msg_id == pending.reply_id or reply_msg_id == self.role.general_reply
 
-    def _pending_by_last_serial(self, serial: int) -> Pending | None:
+    def _pending_by_serial(self, serial: int) -> Pending | None:
+        """The request whose first packet, or any packet, has ``serial``."""
+        pending = self.pending.get(serial)
+        if pending is not None:
+            return pending
         for pending in self.pending.values():
-            if len(pending.serials) > 1 and pending.serials[-1] == serial:
+            if len(pending.serials) > 1 and serial in pending.serials:
                 return pending
         return None
 
     def _absorbed(self, message: Message) -> bool:
-        """A general reply to a middle packet of a split message is not 'unmatched'."""
+        """A general reply to a packet of a split message we sent is not 'unmatched'."""
         serial = getattr(message, "reply_serial", None)
         reply_id = getattr(message, "reply_id", None)
-        return serial is not None and any(
-            len(p.serials) > 1 and serial in p.serials and reply_id == p.message.msg_id
-            for p in self.pending.values())
+        if serial is None:
+            return False
+        sent = self.sent.find(serial)
+        return sent is not None and reply_id == sent.msg_id
 
     @staticmethod
     def _same_media(pending: Pending, message: Message) -> bool:
         media_id = getattr(message, "media_id", None)
         return media_id is None or getattr(pending.message, "media_id", None) == media_id
 
-    # -- resends -------------------------------------------------------------------
-    def _resend_serials(self, message: ResendRequest, header: Header, now: float) -> bool:
-        frames = self.sent.by_serials(message.original_serial, tuple(message.packet_ids))
+    # -- resends ----------------------------------------------------------------------
+    def _serve_resend(self, message: Message, header: Header, now: float) -> bool:
+        """0x8003 / 0x0005: send again every packet the list names, read as indexes
+        (1..total) and as serials; each packet at most ``sent.max_resends`` times per
+        ``sent.resend_window``. A request waiting for its reply waits afresh."""
+        frames, indexes = self.sent.resend(message.original_serial,
+                                           tuple(message.packet_ids), now)
+        if not frames:
+            return True
         self._out.extend(frames)
-        if frames:
-            self.last_sent = now
+        self.last_sent = now
+        pending = self._pending_by_serial(message.original_serial)
+        if pending is not None and len(pending.serials) > 1:
+            pending.resent = frozenset(indexes)
+            pending.deadline = now + self.retry.timeout(pending.attempts)
         return True
 
-    def _ask_missing(self, header: Header, now: float) -> None:
+    def _ask_missing(self, now: float) -> None:
         """The last packet came and others are missing: ask for them now."""
-        first = (header.serial - header.packet[1] + 1) & 0xFFFF
-        partial = self.reassembler.partials.get((header.msg_id, first, header.packet[0]))
+        partial = self.reassembler.last
         if partial is not None and partial.requests < self.reassembler.limits.max_requests:
             partial.requests += 1
             self._safe_request_missing(partial, now)
@@ -410,5 +506,20 @@ def media_reply(partial: Partial) -> MediaUploadResponse | None:
                                partial.missing()[:MAX_LISTED_IDS])
 
 
-def resend_request(partial: Partial, cls: type[ResendRequest] | type[TerminalResendRequest]):
-    return cls(partial.first_serial, partial.missing_serials()[:MAX_LISTED_IDS])
+class _OnePacket:
+    """``_match`` result: a general reply to one packet of a split request."""
+
+
+_ONE_PACKET = _OnePacket()
+
+
+def resend_request(partial: Partial, cls: type[ResendRequest] | type[TerminalResendRequest],
+                   count_width: int | None = None):
+    """Our own 0x8003 / 0x0005 for ``partial``: the first packet's serial, then the
+    missing packets' serials while the serials that arrived are consecutive, else (a
+    missing serial is unknown) their indexes (1..total). The count is the version's
+    width (BYTE before 2019, WORD in 2019) unless ``count_width`` says otherwise."""
+    ids = partial.missing_serials()
+    if ids is None:
+        ids = partial.missing()
+    return cls(partial.first_serial, ids[:MAX_LISTED_IDS], count_width=count_width)

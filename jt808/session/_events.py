@@ -10,6 +10,7 @@ from ..frame import Header
 __all__ = [
     "Event", "MessageReceived", "ReplyReceived", "UnmatchedReply", "RequestTimedOut",
     "ProtocolErrorReceived", "ReassemblyFailed", "StateChanged", "PeerKeyReceived",
+    "QuirkReceived",
 ]
 
 
@@ -60,6 +61,18 @@ class ProtocolErrorReceived(Event):
 
     error: JT808Error
     header: Header | None = None
+
+
+@attrs.frozen(slots=True)
+class QuirkReceived(Event):
+    """A warning: the peer departed from the standard in a way a tolerant session
+    reads through (``quirks`` in words). ``message`` is what was read, when a message
+    was (it is also delivered as usual, unless the version lacks it: then the session
+    answered "not supported", result 3, and delivers nothing else)."""
+
+    quirks: tuple[str, ...]
+    header: Header | None = None
+    message: Message | None = None
 
 
 @attrs.frozen(slots=True)

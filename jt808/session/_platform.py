@@ -6,11 +6,11 @@ from ..codec import (MediaUploadResponse, Message, PlatformGeneralResponse, Rese
 from ..frame import Header, Version
 from ._core import Session, media_reply, resend_request
 from ._packets import Partial
-from ._roles import AUTHENTICATED, PLATFORM, REGISTERED
+from ._roles import PLATFORM
 
 __all__ = ["PlatformSession"]
 
-_AUTH, _MEDIA_UPLOAD = 0x0102, 0x0801
+_MEDIA_UPLOAD = 0x0801
 
 
 class PlatformSession(Session):
@@ -29,7 +29,7 @@ class PlatformSession(Session):
         super().__init__(phone or "", version, **options)
         self.auto_media_reply = auto_media_reply
 
-    HANDLERS = {0x0005: "_resend_serials", 0x0A00: "_take_key", _MEDIA_UPLOAD: "_media_upload"}
+    HANDLERS = {0x0005: "_serve_resend", 0x0A00: "_take_key", _MEDIA_UPLOAD: "_media_upload"}
 
     def _receive_frame(self, frame, now: float) -> None:
         if not self.phone:
@@ -46,13 +46,20 @@ class PlatformSession(Session):
 
     def send(self, message: Message, now: float, *, expect_reply: bool | None = None) -> int:
         serial = super().send(message, now, expect_reply=expect_reply)
-        if isinstance(message, TerminalRegisterResponse) and message.result == 0:
-            self._set_state(REGISTERED)
-        elif (isinstance(message, PlatformGeneralResponse) and message.reply_id == _AUTH
-              and message.result == 0):
-            self._set_state(AUTHENTICATED)
+        if isinstance(message, TerminalRegisterResponse):
+            new = self.role.next_state(0x0100, message.msg_id, message.result)
+        elif isinstance(message, PlatformGeneralResponse):
+            new = self.role.next_state(message.reply_id, message.msg_id, message.result)
+        else:
+            new = None
+        if new is not None:
+            self._set_state(new)
         return serial
 
     def _request_missing(self, partial: Partial, now: float) -> None:
-        request = media_reply(partial) or resend_request(partial, ResendRequest)
+        """0x8800 with the missing indexes for a media upload, else 0x8003 (see
+        :func:`resend_request` for its form: serials, or indexes when the serials are
+        not consecutive; the version's count width unless ``resend_count_width``)."""
+        request = media_reply(partial) or resend_request(partial, ResendRequest,
+                                                         self.resend_count_width)
         self.send(request, now, expect_reply=False)

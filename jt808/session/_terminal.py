@@ -5,11 +5,11 @@ from ..codec import (Heartbeat, LinkCheck, MediaUploadResponse, Message, Termina
 from ..frame import Header, Version
 from ._core import Pending, Session, resend_request
 from ._packets import Partial
-from ._roles import AUTHENTICATED, CONNECTED, REGISTERED, SEED_ENCRYPTABLE, TERMINAL
+from ._roles import AUTHENTICATED, SEED_ENCRYPTABLE, TERMINAL
 
 __all__ = ["TerminalSession"]
 
-_REGISTER_REPLY, _AUTH, _LOGOUT = 0x8100, 0x0102, 0x0003
+_REGISTER_REPLY = 0x8100
 
 
 class TerminalSession(Session):
@@ -27,7 +27,7 @@ class TerminalSession(Session):
         super().__init__(phone, version, **options)
         self.auth_code: str | None = None
 
-    HANDLERS = {0x8003: "_resend_serials", 0x8800: "_media_resend", 0x8204: "_link_check",
+    HANDLERS = {0x8003: "_serve_resend", 0x8800: "_media_resend", 0x8204: "_link_check",
                 0x8A00: "_take_key"}
 
     def _link_check(self, message: LinkCheck, header: Header, now: float) -> bool:
@@ -37,7 +37,8 @@ class TerminalSession(Session):
     def _media_resend(self, message: MediaUploadResponse, header: Header, now: float) -> bool:
         if not message.packet_ids:
             return False                             # upload complete: a normal reply
-        self._out.extend(self.sent.by_media_id(message.media_id, tuple(message.packet_ids)))
+        self._out.extend(self.sent.by_media_id(message.media_id, tuple(message.packet_ids),
+                                               now))
         self.last_sent = now
         for pending in self.pending.values():        # restart the wait for the final 0x8800
             if getattr(pending.message, "media_id", None) == message.media_id:
@@ -45,18 +46,19 @@ class TerminalSession(Session):
         return True
 
     def _on_reply(self, pending: Pending, reply: Message, header: Header, now: float) -> None:
-        request_id = pending.message.msg_id
-        if header.msg_id == _REGISTER_REPLY and reply.result == 0:
+        result = getattr(reply, "result", None)
+        if header.msg_id == _REGISTER_REPLY and result == 0:
             self.auth_code = reply.auth_code
-            self._set_state(REGISTERED)
-        elif request_id == _AUTH and reply.result == 0:
-            self._set_state(AUTHENTICATED)
-        elif request_id == _LOGOUT and reply.result == 0:
-            self._set_state(CONNECTED)
+        new = self.role.next_state(pending.message.msg_id, header.msg_id, result)
+        if new is not None:
+            self._set_state(new)
 
     def _request_missing(self, partial: Partial, now: float) -> None:
+        """In 2019, 0x0005 (see :func:`resend_request` for its form: serials, or indexes
+        when the serials are not consecutive; WORD count unless ``resend_count_width``)."""
         if self.version is Version.V2019:
-            self.send(resend_request(partial, TerminalResendRequest), now, expect_reply=False)
+            self.send(resend_request(partial, TerminalResendRequest, self.resend_count_width),
+                      now, expect_reply=False)
 
     # -- heartbeat -------------------------------------------------------------------
     def _heartbeat_due(self) -> float | None:

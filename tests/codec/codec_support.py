@@ -1,7 +1,7 @@
 """Checks shared by the codec tests (imported as ``from codec_support import ...``).
 
 ``assert_both_ways``: a vector encodes to its body and decodes back to the message.
-``decode_prefixes``: every proper prefix of a body either decodes or raises a
+``decode_prefixes``: every proper prefix of a body either decodes (strict) or raises a
 ``TruncatedError`` naming the field, the offset and the message id.
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ def decode_prefixes(message: Message, version: Version, raw: bytes
     """
     for cut in range(len(raw)):
         try:
-            decoded = decode_body(message.MSG_ID, raw[:cut], version)
+            decoded = decode_body(message.MSG_ID, raw[:cut], version, strict=True)
         except TruncatedError as exc:
             assert exc.field and exc.offset is not None and exc.msg_id == message.MSG_ID
             yield cut, None, exc

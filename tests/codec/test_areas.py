@@ -107,7 +107,7 @@ def test_trailing_byte_is_an_error(source, version, message, body):
         assert decode_body(message.MSG_ID, raw, version).data.endswith(b"\x00")
         return
     with pytest.raises(RemoteProtocolError, match="left after"):
-        decode_body(message.MSG_ID, raw, version)
+        decode_body(message.MSG_ID, raw, version, strict=True)
 
 
 def test_fields_follow_the_attribute_bits():
@@ -152,7 +152,7 @@ def test_bad_bcd_time_is_remote_error():
     body = bytearray(bytes.fromhex(VECTORS[0][3]))
     body[-14] = 0x99   # month 99 of the third circle's start time
     with pytest.raises(RemoteProtocolError) as info:
-        decode_body(0x8600, bytes(body), V13)
+        decode_body(0x8600, bytes(body), V13, strict=True)
     assert info.value.field == "start_time"
 
 

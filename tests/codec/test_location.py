@@ -129,11 +129,11 @@ def test_standard_extra_with_wrong_length_is_kept_raw(tail):
 
 def test_extra_running_past_the_end_is_truncated():
     with pytest.raises(TruncatedError) as info:
-        decode_body(0x0200, SEED_MINIMAL_0200 + bytes.fromhex("010400000064" "0204FF"))
+        decode_body(0x0200, SEED_MINIMAL_0200 + bytes.fromhex("010400000064" "0204FF"), strict=True)
     assert info.value.field == "extras[0x02]" and info.value.offset == 34
     assert info.value.msg_id == 0x0200
     with pytest.raises(TruncatedError):  # a lone extra id byte
-        decode_body(0x0200, SEED_MINIMAL_0200 + b"\x01")
+        decode_body(0x0200, SEED_MINIMAL_0200 + b"\x01", strict=True)
 
 
 def test_truncated_at_every_byte():
@@ -144,7 +144,7 @@ def test_truncated_at_every_byte():
             assert encode_body(decode_body(0x0200, body[:cut])) == body[:cut]
             continue
         with pytest.raises(TruncatedError) as info:
-            decode_body(0x0200, body[:cut])
+            decode_body(0x0200, body[:cut], strict=True)
         err = info.value
         assert err.msg_id == 0x0200 and err.field and err.offset is not None
         if cut < 28:
@@ -162,7 +162,7 @@ def test_truncated_basic_names_the_field():
 def test_bad_bcd_time_is_remote_error():
     body = SEED_MINIMAL_0200[:22] + bytes.fromhex("221327101130")  # month 13
     with pytest.raises(RemoteProtocolError) as info:
-        decode_body(0x0200, body)
+        decode_body(0x0200, body, strict=True)
     assert info.value.field == "time"
 
 
@@ -255,7 +255,7 @@ def test_location_query_empty():
     assert decode(frame) == LocationQuery()
     assert encode_body(LocationQuery()) == b""
     with pytest.raises(RemoteProtocolError):
-        decode_body(0x8201, b"\x00")
+        decode_body(0x8201, b"\x00", strict=True)
 
 
 @pytest.mark.parametrize("body, message", [
@@ -356,15 +356,15 @@ def test_batch_report_seed_blind_area():
 def test_batch_report_errors():
     item = SEED_MINIMAL_0200
     with pytest.raises(TruncatedError) as info:  # item length past the body
-        decode_body(0x0704, b"\x00\x01\x00\x00\x40" + item)
+        decode_body(0x0704, b"\x00\x01\x00\x00\x40" + item, strict=True)
     assert info.value.field == "items"
     with pytest.raises(TruncatedError) as info:  # count says 2, one present
-        decode_body(0x0704, b"\x00\x02\x00\x00\x1c" + item)
+        decode_body(0x0704, b"\x00\x02\x00\x00\x1c" + item, strict=True)
     assert info.value.field == "item_length"
     with pytest.raises(TruncatedError):  # item shorter than a basic part
-        decode_body(0x0704, b"\x00\x01\x00\x00\x05" + item[:5])
+        decode_body(0x0704, b"\x00\x01\x00\x00\x05" + item[:5], strict=True)
     with pytest.raises(RemoteProtocolError):  # bytes after the last item
-        decode_body(0x0704, b"\x00\x01\x00\x00\x1c" + item + b"\x00")
+        decode_body(0x0704, b"\x00\x01\x00\x00\x1c" + item + b"\x00", strict=True)
 
 
 # -- hypothesis round trips ----------------------------------------------------------------

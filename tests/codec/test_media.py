@@ -115,7 +115,7 @@ def test_trailing_byte(source, version, message, body, fixed):
     raw = bytes.fromhex(body) + b"\x01"
     if fixed:
         with pytest.raises(RemoteProtocolError) as info:   # left over, or a short next field
-            decode_body(message.MSG_ID, raw, version)
+            decode_body(message.MSG_ID, raw, version, strict=True)
         assert "left after" in str(info.value) or isinstance(info.value, TruncatedError)
     else:   # the data tail takes it
         assert encode_body(decode_body(message.MSG_ID, raw, version), version) == raw

@@ -186,7 +186,7 @@ def test_seed_params_report_with_word_ids_is_rejected_and_we_send_dwords():
         TerminalParam(0x32, bytes.fromhex("16320A1E"))))
     assert encode_body(message) == SEED_0104_FIXED
     with pytest.raises(RemoteProtocolError):
-        decode(unpack(SEED_0104))
+        decode(unpack(SEED_0104), strict=True)
 
 
 def test_params_report_2019_same_layout():
@@ -204,7 +204,7 @@ def test_query_all_is_empty(version):
     assert decode_body(0x8104, b"", version) == QueryTerminalParams()
     assert encode_body(QueryTerminalParams(), version) == b""
     with pytest.raises(RemoteProtocolError, match="1 bytes left"):
-        decode_body(0x8104, b"\x00", version)
+        decode_body(0x8104, b"\x00", version, strict=True)
 
 
 @pytest.mark.parametrize("msg_id, body", [
@@ -212,14 +212,14 @@ def test_query_all_is_empty(version):
 def test_truncated_at_every_byte(msg_id, body):
     for cut in range(len(body)):
         with pytest.raises(TruncatedError) as info:
-            decode_body(msg_id, body[:cut])
+            decode_body(msg_id, body[:cut], strict=True)
         assert info.value.msg_id == msg_id
         assert info.value.field and info.value.offset is not None
 
 
 def test_truncation_names_the_parameter():
     with pytest.raises(TruncatedError) as info:
-        decode_body(0x8103, SET_TWO[:-1])
+        decode_body(0x8103, SET_TWO[:-1], strict=True)
     assert info.value.field == "param 0x0013 value"
     assert info.value.offset == 15  # 1 + (4 + 1 + 4) + (4 + 1)
 
@@ -228,13 +228,13 @@ def test_truncation_names_the_parameter():
     (0x8103, SET_TWO), (0x0104, unpack(REPORT_TWO).body), (0x8106, QUERY_TWO)])
 def test_trailing_bytes_rejected(msg_id, body):
     with pytest.raises(RemoteProtocolError, match="left after the last field"):
-        decode_body(msg_id, body + b"\x00")
+        decode_body(msg_id, body + b"\x00", strict=True)
 
 
 def test_count_larger_than_items_is_truncated():
     # the count says 3 items, the body holds 2
     with pytest.raises(TruncatedError):
-        decode_body(0x8103, b"\x03" + SET_TWO[1:])
+        decode_body(0x8103, b"\x03" + SET_TWO[1:], strict=True)
 
 
 # -- round trips --------------------------------------------------------------------

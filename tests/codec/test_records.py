@@ -83,7 +83,7 @@ def test_trailing_bytes():
     # 2013 0x0702 ends at the validity date: a 2019-style id number left over is an error
     body = bytes.fromhex(VECTORS[6][3]) + b"1" * 20
     with pytest.raises(RemoteProtocolError, match="20 bytes left"):
-        decode_body(0x0702, body, V13)
+        decode_body(0x0702, body, V13, strict=True)
     # 2019 keeps bytes after the id number (e.g. face match value + UID) in ``extra``
     body = bytes.fromhex(VECTORS[7][3]) + b"\x63" + b"U" * 20
     report = decode_body(0x0702, body, V19)
@@ -91,7 +91,7 @@ def test_trailing_bytes():
     for msg_id, raw in ((0x0705, VECTORS[9][3] + "00"), (0x0701, VECTORS[3][3] + "00"),
                         (0x8702, "00")):
         with pytest.raises(RemoteProtocolError, match="left after"):
-            decode_body(msg_id, bytes.fromhex(raw), V13)
+            decode_body(msg_id, bytes.fromhex(raw), V13, strict=True)
 
 
 def test_versions():
@@ -114,13 +114,13 @@ def test_waybill_length_past_the_end():
 ])
 def test_bad_dates_are_remote_errors(body, field):
     with pytest.raises(RemoteProtocolError) as info:
-        decode_body(0x0702, bytes.fromhex(body), V13)
+        decode_body(0x0702, bytes.fromhex(body), V13, strict=True)
     assert info.value.field == field
 
 
 def test_bad_can_time_is_remote_error():
     with pytest.raises(RemoteProtocolError) as info:
-        decode_body(0x0705, bytes.fromhex("00002500000000"), V13)
+        decode_body(0x0705, bytes.fromhex("00002500000000"), V13, strict=True)
     assert info.value.field == "receive_time"
 
 

@@ -76,18 +76,45 @@ def test_bcd_round_trip(digits, width, hex_):
 
 def test_bcd_errors():
     with pytest.raises(RemoteProtocolError) as caught:
-        b = Buffer(b"\x00\x12\x3f", msg_id=0x0200)
+        b = Buffer(b"\x00\x12\x3f", msg_id=0x0200, strict=True)
         b.pull_u8()
         b.pull_bcd(2, "time")
     assert str(caught.value) == "time is not BCD: 123f (message 0x0200, field 'time', offset 1)"
     with pytest.raises(TruncatedError, match="field 'time', offset 0"):
         Buffer(b"\x12").pull_bcd(2, "time")
-    with pytest.raises(LocalProtocolError, match=r"time must be decimal digits, got '12a4'"):
-        Buffer().push_bcd("12a4", 2, "time")
+    with pytest.raises(LocalProtocolError, match=r"time must be decimal digits, got '12x4'"):
+        Buffer().push_bcd("12x4", 2, "time")
+    with pytest.raises(LocalProtocolError, match=r"must be decimal digits, got '12A4'"):
+        Buffer().push_bcd("12A4", 2, "time")   # only the lowercase a tolerant decode gives
     with pytest.raises(LocalProtocolError, match=r"time has 5 digits; at most 4 fit"):
         Buffer().push_bcd("12345", 2, "time")
     with pytest.raises(LocalProtocolError, match="must be decimal digits"):
         bcd_from_digits(1234, 2, "time")
+
+
+def test_tolerant_bcd_keeps_hex_digits_and_reencodes_them():
+    """Issue 11: a device's ICCID/phone with non-decimal nibbles (``4eb6fb4afd9e``) is
+    kept as those hex digits, noted as a quirk, and written back byte for byte."""
+    raw = bytes.fromhex("4eb6fb4afd9e")
+    b = Buffer(raw, msg_id=0x0107)
+    assert b.pull_bcd(6, "iccid") == "4eb6fb4afd9e"
+    assert b.quirks == ["non-decimal BCD 4eb6fb4afd9e kept as hex digits ('iccid' at offset 0)"]
+    out = Buffer()
+    out.push_bcd("4eb6fb4afd9e", 6, "iccid")
+    assert out.getvalue() == raw
+    assert Buffer(bytes.fromhex("1234")).quirks == []
+
+
+def test_tolerant_gbk_strips_nul_on_both_sides():
+    """Issue 11: a driver id ``\\x00\\x00\\x0012345678901234567`` is ``12345678901234567``."""
+    raw = b"\x00\x00\x0012345678901234567"
+    b = Buffer(raw)
+    assert b.pull_gbk(20, "driver_id") == "12345678901234567"
+    assert b.quirks == ["NUL padding before a fixed-width string removed "
+                        "('driver_id' at offset 0)"]
+    strict = Buffer(raw, strict=True)
+    assert strict.pull_gbk(20, "driver_id") == "\x00\x00\x0012345678901234567"
+    assert strict.quirks == []
 
 
 # §4.2 table 1 STRING: GBK. 0xd6d0 0xcec4 is "中文" in GBK.

@@ -76,7 +76,7 @@ def test_header_errors(content, message):
     if len(content) == 1:
         frame = b"\x7e" + content + b"\x7e"
     with pytest.raises(HeaderError) as caught:
-        unpack(frame)
+        unpack(frame, strict=True)
     assert str(caught.value) == message
 
 
@@ -95,7 +95,10 @@ def test_remote_errors_are_frame_errors():
 
 # -- bad local input: LocalProtocolError naming the field ----------------------------
 @pytest.mark.parametrize("kwargs, field, words", [
-    ({"phone": "1380013800a"}, "phone", "must be decimal digits"),
+    # lowercase a-f are accepted: a tolerant decode keeps a device's non-decimal BCD
+    # nibbles as hex digits, and the replies to that device must carry them back
+    ({"phone": "1380013800x"}, "phone", "must be decimal digits"),
+    ({"phone": "1380013800A"}, "phone", "must be decimal digits"),
     ({"phone": "+8613800138000"}, "phone", "must be decimal digits"),
     ({"phone": "１２３"}, "phone", "must be decimal digits"),        # full-width digits
     ({"phone": "1234567890123"}, "phone", "has 13 digits; at most 12 fit"),

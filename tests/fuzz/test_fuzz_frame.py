@@ -72,3 +72,30 @@ def test_unpack_random_bytes(data):
             unpack(candidate)
         except JT808Error:
             pass
+
+
+@FUZZ
+@given(parts=streams, ops=st.none() | mutations, strict=st.booleans(),
+       lenient_check=st.booleans())
+def test_framer_options_never_raise(parts, ops, strict, lenient_check):
+    """issue 11: the strict and lenient-check framers are as robust as the default."""
+    data = b"".join(parts)
+    if ops:
+        data = mutate(data, ops)
+    framer = Framer(strict=strict, lenient_check=lenient_check)
+    for item in framer.feed_events(data):
+        assert isinstance(item, (Frame, FrameError))
+
+
+@FUZZ
+@given(frame=hostile_frames(False, {}) | hostile_frames(True, {}), ops=st.none() | mutations)
+def test_tolerant_unpack_is_stable(frame, ops):
+    """A frame the tolerant reader (phone with hex nibbles; any check code with
+    unpack_lenient) accepts packs back to a frame that reads the same."""
+    from jt808.frame import pack, unpack_lenient
+    data = mutate(frame, ops) if ops else frame
+    try:
+        got, _ = unpack_lenient(data)
+    except JT808Error:
+        return
+    assert unpack(pack(got), got.header.version) == got

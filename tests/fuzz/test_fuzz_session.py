@@ -5,6 +5,8 @@ with hostile totals and indexes, encryption bits) and junk, split at random poin
 Only ``RemoteProtocolError`` subclasses may leave ``receive_data`` (stricter than
 the brief's ``JT808Error``), nothing may leave ``handle_timer``; afterwards ``next_event``
 drains without raising, timers run, and reassembly memory stays within its limits.
+Sessions are built in all three versions (2011 too: issue 14), tolerant (the default,
+issue 11) and strict.
 """
 from __future__ import annotations
 
@@ -24,9 +26,11 @@ SMALL = ReassemblyLimits(max_packets=16, max_bytes=600, max_messages=2, timeout=
                          max_requests=1)
 
 
-def _session(role: str, v2019: bool, state: str, small: bool):
-    version = Version.V2019 if v2019 else Version.V2013
-    options = {"state": state, "limits": SMALL if small else None}
+VERSIONS = st.sampled_from([Version.V2011, Version.V2013, Version.V2019])
+
+
+def _session(role: str, version: Version, state: str, small: bool, strict: bool = False):
+    options = {"state": state, "limits": SMALL if small else None, "strict": strict}
     if role == "terminal":
         return TerminalSession("13800138000", version, **options)
     return PlatformSession(version=None if state == CONNECTED else version, **options)
@@ -71,33 +75,34 @@ def _streams(v2019: bool):
 
 
 @FUZZ
-@given(role=st.sampled_from(["terminal", "platform"]), v2019=st.booleans(),
+@given(role=st.sampled_from(["terminal", "platform"]), version=VERSIONS,
        state=st.sampled_from([CONNECTED, AUTHENTICATED]), small=st.booleans(),
-       data=st.data(), cuts=st.lists(st.integers(0, 100_000), max_size=6))
-def test_receive_hostile_frame_streams(role, v2019, state, small, data, cuts):
-    session = _session(role, v2019, state, small)
-    parts = data.draw(_streams(v2019))
+       strict=st.booleans(), data=st.data(), cuts=st.lists(st.integers(0, 100_000), max_size=6))
+def test_receive_hostile_frame_streams(role, version, state, small, strict, data, cuts):
+    session = _session(role, version, state, small, strict)
+    parts = data.draw(_streams(version is Version.V2019))
     _feed(session, b"".join(parts), cuts, 0.0)
 
 
 @FUZZ
-@given(role=st.sampled_from(["terminal", "platform"]), v2019=st.booleans(), data=st.data(),
+@given(role=st.sampled_from(["terminal", "platform"]), version=VERSIONS, data=st.data(),
        ops=mutations)
-def test_receive_mutated_streams(role, v2019, data, ops):
-    session = _session(role, v2019, AUTHENTICATED, False)
-    stream = b"".join(data.draw(_streams(v2019)))
+def test_receive_mutated_streams(role, version, data, ops):
+    session = _session(role, version, AUTHENTICATED, False)
+    stream = b"".join(data.draw(_streams(version is Version.V2019)))
     _feed(session, mutate(stream, ops), [], 0.0)
 
 
 @settings(max_examples=100, deadline=None)
-@given(role=st.sampled_from(["terminal", "platform"]), v2019=st.booleans(),
+@given(role=st.sampled_from(["terminal", "platform"]), version=VERSIONS,
        msg_id=st.sampled_from([0x0200, 0x0801, 0x8103, 0x8001, 0x0001, 0x0704]),
        packets=st.lists(st.tuples(st.integers(0, 0xFFFF), st.integers(0, 0xFFFF),
                                   st.integers(0, 0xFFFF), st.binary(max_size=30)),
                         min_size=1, max_size=40))
-def test_receive_hostile_subpackets(role, v2019, msg_id, packets):
+def test_receive_hostile_subpackets(role, version, msg_id, packets):
     """Totals and indexes anywhere in 0..65535, serials colliding, bodies of any size."""
-    session = _session(role, v2019, AUTHENTICATED, True)
+    session = _session(role, version, AUTHENTICATED, True)
+    v2019 = version is Version.V2019
     stream = b"".join(raw_frame(msg_id, body, v2019=v2019, serial=serial,
                                 packet=(total % 20 if total % 3 else total, index % 22
                                         if index % 3 else index))
@@ -106,9 +111,23 @@ def test_receive_hostile_subpackets(role, v2019, msg_id, packets):
 
 
 @settings(max_examples=100, deadline=None)
-@given(role=st.sampled_from(["terminal", "platform"]), v2019=st.booleans(),
+@given(role=st.sampled_from(["terminal", "platform"]), version=VERSIONS,
        msg_id=st.sampled_from(sorted({k[1] for k in valid_bodies()})),
        encryption=st.integers(1, 7), body=st.binary(max_size=200))
-def test_receive_encrypted_without_key(role, v2019, msg_id, encryption, body):
-    session = _session(role, v2019, AUTHENTICATED, False)
-    _feed(session, raw_frame(msg_id, body, v2019=v2019, encryption=encryption), [], 0.0)
+def test_receive_encrypted_without_key(role, version, msg_id, encryption, body):
+    session = _session(role, version, AUTHENTICATED, False)
+    _feed(session, raw_frame(msg_id, body, v2019=version is Version.V2019,
+                             encryption=encryption), [], 0.0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(role=st.sampled_from(["terminal", "platform"]), version=VERSIONS,
+       msg_id=st.sampled_from([0x0004, 0x0005, 0x8003, 0x8004, 0x8204, 0x0A00, 0x8A00,
+                               0x0302, 0x8302, 0x8608, 0x0608]),
+       body=st.binary(max_size=40), serial=st.integers(0, 0xFFFF))
+def test_every_version_survives_messages_of_other_versions(role, version, msg_id, body,
+                                                          serial):
+    """issue 14: a 2011 session given 0x0005/0x0004 raised; now answered result 3."""
+    session = _session(role, version, AUTHENTICATED, False)
+    _feed(session, raw_frame(msg_id, body, v2019=version is Version.V2019, serial=serial),
+          [], 0.0)
