@@ -68,4 +68,4 @@ def test_unreachable_server_is_a_failure(capsys):
 
 def test_bad_server_url_is_a_usage_error(capsys):
     assert main(["simulate", "--server", "http://x:1", "--terminals", "1"]) == 2
-    assert "tcp://host:port" in capsys.readouterr().err
+    assert "tcp://HOST:PORT" in capsys.readouterr().err
