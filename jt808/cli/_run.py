@@ -17,6 +17,8 @@ from typing import Any
 
 import anyio
 
+from hal.errors import HalError
+
 from ..errors import JT808Error, TransportError
 from ._common import UsageError, parse_address, run_async
 from ._run_monitor import RunMonitor
@@ -59,7 +61,11 @@ def gnss_source(spec: str, modem: Any = None) -> Any:
             raise UsageError("--gnss modem needs --modem PORT (the modem's AT port)")
         return gnss.QuectelGnss(modem)
     if spec.startswith("/dev/"):
-        return gnss.NmeaSerialGnss(spec)
+        try:
+            return gnss.NmeaSerialGnss(spec)
+        except gnss.GnssError as exc:
+            raise UsageError(f"--gnss {spec}: {exc}; is it the NMEA port (on a Quectel "
+                             "modem usually the first ttyUSB)?") from None
     if not Path(spec).is_file():
         raise UsageError(f"--gnss {spec!r}: no such NMEA log file; use route, modem, none, "
                          "a /dev/… NMEA port or a file")
@@ -163,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"jt808 run: {exc} (see: jt808 run --help)", file=sys.stderr)
         return 2
-    except (JT808Error, OSError, ValueError, TypeError) as exc:
+    except (JT808Error, HalError, OSError, ValueError, TypeError) as exc:
         print(f"jt808 run: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -60,6 +60,8 @@ def test_one_default_protocol_version() -> None:
     (["run", "--gnss", "/nowhere/route.nmea", "--server", "127.0.0.1:1"],
      "no such NMEA log file"),
     (["run", "--gnss", "no-such.nmea", "--server", "127.0.0.1:1"], "no such NMEA log file"),
+    (["run", "--gnss", "/dev/ttyNOPE", "--server", "127.0.0.1:1"],
+     "--gnss /dev/ttyNOPE: cannot open NMEA port"),
     (["run", "--plate-color", "999", "--server", "127.0.0.1:1"], "must be 0..255"),
     (["run", "--server", "http://h:1"], "use HOST:PORT or tcp://HOST:PORT"),
     (["run", "--report-interval", "soon"], "argument --report-interval"),
