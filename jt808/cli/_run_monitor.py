@@ -38,6 +38,8 @@ class RunMonitor:
         self._was: dict[str, Any] = {"connected": False, "authenticated": False,
                                      "sms": False, "backlog": 0}
         self._warned_no_fix = False
+        self._failures = 0               # opens that failed since the last good link
+        self._last_error: Any = None
         terminal.add_listener(self.on_message)
 
     # -- messages ---------------------------------------------------------------------
@@ -75,6 +77,7 @@ class RunMonitor:
         """Print what changed since the last look."""
         terminal = self.terminal
         self._link(bool(terminal.connected))
+        self._connect_failure(terminal.error)
         self._auth(bool(terminal.authenticated))
         self._fallback(bool(terminal.on_sms_fallback))
         self._backlog_change(self._backlog())
@@ -86,11 +89,26 @@ class RunMonitor:
         self._was["connected"] = connected
         if connected:
             self.links += 1
+            self._failures = 0
             self.say(f"link up to {self.url} (bearer {self.terminal.session.bearer})")
         else:
-            error = self.terminal.error
+            error = self._last_error = self.terminal.error
             self.say(f"link lost{f': {error}' if error else ''}; retrying in "
-                     f"{self.terminal.min_backoff:g}-{self.terminal.max_backoff:g} s")
+                     f"{self._next_retry():g} s")
+
+    def _connect_failure(self, error: Any) -> None:
+        """A new error while the link is down is a failed open: ``run()`` waits, doubling."""
+        if error is None or error is self._last_error or self._was["connected"]:
+            return
+        self._last_error = error
+        self.say(f"cannot connect: {error}; retrying in {self._next_retry():g} s")
+
+    def _next_retry(self) -> float:
+        """The wait ``Terminal.run()`` makes now: ``min_backoff`` after a good link,
+        doubled for each open that failed since, at most ``max_backoff``."""
+        self._failures += 1
+        terminal = self.terminal
+        return min(terminal.min_backoff * 2 ** (self._failures - 1), terminal.max_backoff)
 
     def _auth(self, authenticated: bool) -> None:
         if authenticated == self._was["authenticated"]:

@@ -30,8 +30,7 @@ def test_state_lines_and_summary_at_the_default_level() -> None:
                 assert "(from the platform's 0x8100)" in line
                 await run.wait_for("positions acknowledged")
                 await platform.disconnect(PHONE)
-                await run.wait_for("link lost")
-                assert "retrying in" in await run.wait_for("link lost")
+                assert (await run.wait_for("link lost")).endswith("retrying in 1 s")
                 await run.wait_for("authenticated with auth code", timeout=30)
             header, _ = platform.terminals[PHONE].received[-1]
             assert header.version.value == 2019              # the CLI's default version
@@ -71,7 +70,8 @@ def test_platform_down_at_start_is_retried_without_a_probe() -> None:
         async with running("run", "--server", f"127.0.0.1:{port}", "--phone", PHONE,
                            "--connect-timeout", "60") as run:
             await run.wait_for("terminal 13912345678")
-            await anyio.sleep(1.5)                     # it is retrying by now
+            assert "retrying in 1 s" in await run.wait_for("cannot connect: tcp connect")
+            await run.wait_for("retrying in 2 s")     # run()'s backoff doubles
             assert run.process.returncode is None
             async with Platform() as platform:
                 await platform.serve([f"tcp://127.0.0.1:{port}"])
