@@ -20,9 +20,10 @@ __all__ = ["main", "build_parser", "DEFAULT_VERSION"]
 # sub-command -> (module, help); each module has add_arguments(parser) and run(args) -> int
 _COMMANDS: dict[str, tuple[ModuleType, str]] = {
     "decode": (_decode, "dissect JT/T 808 frames from hex, a file or stdin"),
-    "platform": (_platform, "run the reference platform (TCP and UDP), print traffic"),
+    "platform": (_platform, "run the reference platform (TCP and UDP), print traffic, "
+                           "command terminals from a console"),
     "modem-sim": (_modem_sim, "run the simulated Quectel modem on ptys"),
-    "run": (_run, "run a terminal against a platform"),
+    "run": (_run, "run a terminal against a platform, printing its state"),
     "demo": (_demo, "terminal, modem simulator and platform talking on one machine"),
     "simulate": (_simulate, "load a platform with many simulated terminals"),
 }
