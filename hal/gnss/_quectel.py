@@ -102,3 +102,12 @@ class QuectelGnss:
             if exc.code != CME_SESSION_ONGOING:
                 raise
         self._started = True
+
+
+async def quectel_gnss_on(at_port: str, baudrate: int = 115200) -> None:
+    """Open the modem's AT port, send ``AT+QGPS=1`` (quectel-at.md §8; CME 504 "session
+    is ongoing" counts as on) and close the port: for a receiver whose NMEA is read
+    from the modem's NMEA port by something else."""
+    import hal.quectel as quectel
+    async with quectel.open_channel(at_port, baudrate) as channel:
+        await quectel.QuectelModem(channel).gnss_on()

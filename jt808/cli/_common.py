@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import anyio
 
-__all__ = ["UsageError", "parse_host_port", "run_async", "single_error"]
+__all__ = ["UsageError", "parse_host_port", "parse_address", "run_async", "single_error"]
 
 try:
     _Group = BaseExceptionGroup
@@ -28,6 +28,19 @@ def parse_host_port(text: str, what: str = "address") -> tuple[str, int]:
     if not 0 <= port <= 65535:
         raise UsageError(f"{what} {text!r}: port {port} is outside 0..65535")
     return host, port
+
+
+def parse_address(text: str, what: str = "address",
+                  schemes: tuple[str, ...] = ("tcp", "udp")) -> tuple[str | None, str, int]:
+    """``HOST:PORT`` or ``SCHEME://HOST:PORT`` (one of ``schemes``) -> ``(scheme or None,
+    host, port)``: the one address syntax of every command."""
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        return (None, *parse_host_port(text, what))
+    if scheme.lower() not in schemes:
+        raise UsageError(f"{what} {text!r}: use HOST:PORT or "
+                         + " or ".join(f"{s}://HOST:PORT" for s in schemes))
+    return (scheme.lower(), *parse_host_port(rest.rstrip("/"), what))
 
 
 def run_async(function, *args):

@@ -1,5 +1,5 @@
-"""``jt808 demo``: a whole terminal-platform conversation on one machine, no hardware
-(the demo itself is ``jt808.demo``)."""
+"""``jt808 demo``: a whole terminal-platform conversation on one machine, no hardware,
+in JT/T 808-2019 (the demo itself is ``jt808.demo``)."""
 from __future__ import annotations
 
 import argparse
@@ -11,10 +11,13 @@ from ._common import run_async
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mini", action="store_true",
-                        help="use the minimal TerminalSession client, not jt808.terminal.Terminal")
+                        help="use the minimal TerminalSession client, not "
+                             "jt808.terminal.Terminal (default off)")
     parser.add_argument("--direct", action="store_true",
-                        help="plain TCP to the platform instead of the simulated modem")
-    parser.add_argument("--quiet", action="store_true", help="print only stages and summary")
+                        help="plain TCP to the platform instead of the simulated modem "
+                             "(default off)")
+    parser.add_argument("--quiet", action="store_true",
+                        help="print only stages and summary (default off)")
     parser.add_argument("--timeout", type=float, default=60.0,
                         help="give up after this many seconds (default 60)")
 

@@ -5,6 +5,8 @@ import argparse
 import sys
 
 from ..frame import Version
+from ._common import UsageError, parse_address
+from ._run_options import DEFAULT_VERSION
 
 _VERSIONS = {"2013": Version.V2013, "2019": Version.V2019}
 
@@ -19,9 +21,11 @@ def _positive(kind):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--server", required=True, metavar="URL",
-                        help="platform to load: tcp://host:port or udp://host:port")
-    parser.add_argument("--terminals", type=_positive(int), default=10, metavar="N")
+    parser.add_argument("--server", required=True, metavar="ADDRESS",
+                        help="platform to load: HOST:PORT (TCP), tcp://HOST:PORT or "
+                             "udp://HOST:PORT (required)")
+    parser.add_argument("--terminals", type=_positive(int), default=10, metavar="N",
+                        help="how many terminals (default 10)")
     parser.add_argument("--duration", type=_positive(float), default=10.0, metavar="SECONDS",
                         help="run time from the first connection, ramp included (default 10)")
     parser.add_argument("--rate", type=_positive(float), default=5.0, metavar="SECONDS",
@@ -30,7 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="spread connections over this time (default N/1000 s)")
     parser.add_argument("--processes", type=_positive(int), default=1, metavar="K",
                         help="spread the terminals over K processes (default 1)")
-    parser.add_argument("--version", choices=sorted(_VERSIONS), default="2013")
+    parser.add_argument("--version", choices=sorted(_VERSIONS), default=DEFAULT_VERSION,
+                        help=f"protocol version (default {DEFAULT_VERSION})")
     parser.add_argument("--heartbeat", type=_positive(int), default=30, metavar="SECONDS",
                         help="heartbeat interval when idle (parameter 0x0001, default 30)")
     parser.add_argument("--reply-timeout", type=_positive(int), default=10, metavar="SECONDS",
@@ -40,15 +45,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--drain", type=float, default=10.0, metavar="SECONDS",
                         help="after the run, wait this long for missing replies (default 10)")
     parser.add_argument("--phone-base", type=int, default=13_900_000_000,
-                        help="phone number of terminal 0; terminal i gets base + i")
-    parser.add_argument("--no-progress", action="store_true", help="no live progress line")
+                        help="phone number of terminal 0; terminal i gets base + i "
+                             "(default 13900000000)")
+    parser.add_argument("--no-progress", action="store_true",
+                        help="no live progress line (default: shown)")
 
 
 def config_from(args: argparse.Namespace):
     from ..simulator import SimConfig
-    if not args.server.startswith(("tcp://", "udp://")):
-        raise ValueError(f"--server {args.server!r}: expected tcp://host:port or udp://host:port")
-    return SimConfig(args.server, terminals=args.terminals, duration=args.duration,
+    try:
+        scheme, host, port = parse_address(args.server, "--server")
+    except UsageError as exc:
+        raise ValueError(str(exc)) from None
+    return SimConfig(f"{scheme or 'tcp'}://{host}:{port}", terminals=args.terminals, duration=args.duration,
                      rate=args.rate, ramp=args.ramp, processes=args.processes,
                      version=_VERSIONS[args.version], phone_base=args.phone_base,
                      heartbeat=args.heartbeat, reply_timeout=args.reply_timeout,

@@ -1,7 +1,11 @@
 """What the demo's terminal is and sends."""
 from __future__ import annotations
 
-__all__ = ["PHONE", "PHOTO", "PHOTO_PACKET", "DROPPED_PACKET"]
+from ..frame import Version
+
+__all__ = ["PHONE", "PHOTO", "PHOTO_PACKET", "DROPPED_PACKET", "VERSION"]
+
+VERSION = Version.V2019                 # the CLI's one default protocol version
 
 PHONE = "13800138000"
 PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 7 + b"\xff\xd9"   # a fake JPEG, 1798 bytes

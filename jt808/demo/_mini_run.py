@@ -6,7 +6,7 @@ from typing import Any
 from ..codec import LocationReport, QueryTerminalParams
 from ..errors import ResponseTimeout, TransportError
 from ..transport import open_transport
-from ._constants import DROPPED_PACKET, PHONE, PHOTO, PHOTO_PACKET
+from ._constants import DROPPED_PACKET, PHONE, PHOTO, PHOTO_PACKET, VERSION
 from ._mini_terminal import MiniTerminal, location
 
 __all__ = ["run_mini", "report_from_fix"]
@@ -31,7 +31,7 @@ async def _open(demo: Any, url: str, platform: Any) -> Any:
 async def run_mini(demo: Any, platform: Any, sim: Any, url: str, gnss: Any) -> None:
     demo.stage("1. register and authenticate (0x0100 -> 0x8100, 0x0102 -> 0x8001)")
     transport = await _open(demo, url, platform)
-    async with MiniTerminal(transport, PHONE, max_body=PHOTO_PACKET) as terminal:
+    async with MiniTerminal(transport, PHONE, VERSION, max_body=PHOTO_PACKET) as terminal:
         code = await terminal.login()
         demo.say(f"terminal logged in with auth code {code!r}")
 

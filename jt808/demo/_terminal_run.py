@@ -13,7 +13,7 @@ from hal.gnss import RouteGnss
 
 from ..codec import CameraShootCommand, QueryTerminalParams, TerminalRegister
 from ..terminal import Terminal
-from ._constants import PHONE
+from ._constants import PHONE, VERSION
 from ._shared_modem import ModemLink, shared_modem
 
 __all__ = ["run_terminal"]
@@ -37,6 +37,7 @@ async def _run_terminal(demo: Any, platform: Any, link: ModemLink, sim: Any) -> 
     register = TerminalRegister(11, 105, "70111", "PY-JT808", "DEMO001", 1, "京A12345")
     with tempfile.TemporaryDirectory(prefix="jt808-demo-") as tmp:
         terminal = Terminal(link.url, transport_options=link.options, phone=PHONE,
+                            version=VERSION,
                             register_info=register, gnss=gnss, camera=StaticCamera(),
                             store_path=Path(tmp) / "blind.sqlite", params=dict(DEMO_PARAMS),
                             imei="860000000000001", app_version="demo")

@@ -121,7 +121,7 @@ def test_platform_port_in_use_is_a_one_line_error(capsys):
 
 def test_run_unreachable_server_is_a_clear_error(capsys):
     port = _free_port()                                  # nothing listens there
-    assert main(["run", "--server", f"127.0.0.1:{port}"]) == 2
+    assert main(["run", "--server", f"127.0.0.1:{port}", "--connect-timeout", "1"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"jt808 run: cannot reach tcp://127.0.0.1:{port}")
     assert err.count("\n") == 1

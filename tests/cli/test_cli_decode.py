@@ -4,8 +4,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
 from jt808.cli import main
 
 # §4.4.3 table 2 heartbeat (tests/frame/_vectors.py "heartbeat-2013")

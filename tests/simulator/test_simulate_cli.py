@@ -68,4 +68,18 @@ def test_unreachable_server_is_a_failure(capsys):
 
 def test_bad_server_url_is_a_usage_error(capsys):
     assert main(["simulate", "--server", "http://x:1", "--terminals", "1"]) == 2
-    assert "tcp://host:port" in capsys.readouterr().err
+    assert "tcp://HOST:PORT" in capsys.readouterr().err
+
+
+def test_host_port_without_scheme_is_tcp_and_2019_by_default(platform_url, capsys):
+    """The one address syntax (HOST:PORT as for run and platform --listen) and the CLI's
+    default protocol version (issue 13)."""
+    platform, url = platform_url
+    code = main(["simulate", "--server", url.removeprefix("tcp://"), "--terminals", "2",
+                 "--duration", "1", *FAST])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert "terminals 2, authenticated 2" in out
+    versions = {header.version.value for record in platform.terminals.values()
+                for header, _ in record.received}
+    assert versions == {2019}
