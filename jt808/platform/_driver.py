@@ -32,6 +32,11 @@ class FrameTap:
     def __init__(self) -> None:
         self._buf = bytearray()
 
+    def take(self) -> bytes:
+        """What is buffered (the start of a frame not ended yet), emptying the buffer."""
+        data, self._buf = bytes(self._buf), bytearray()
+        return data
+
     def feed(self, data: bytes) -> list[bytes]:
         self._buf += data
         frames: list[bytes] = []
@@ -92,6 +97,7 @@ class SessionDriver:
         self.name = name
         self.closed = False
         self._tap = FrameTap()
+        self._tap_used = False                 # the tap may hold bytes for the session
         self._waiters: dict[int, _Waiter] = {}
         self._sending = False                  # a flush is awaiting the transport
         self._idle: anyio.Event | None = None  # set when that flush ends (if anyone waits)
@@ -140,8 +146,12 @@ class SessionDriver:
 
     def _feed(self, data: bytes) -> None:
         if self.drop_frame is None and self.inspect is None:
+            if self._tap_used:                 # the start of a frame the tap still holds
+                self._tap_used = False
+                data = self._tap.take() + data
             self.session.receive_data(data, self.now())
             return
+        self._tap_used = True
         for frame in self._tap.feed(data):
             parsed = _unpack(frame)
             if parsed is not None:
@@ -211,7 +221,8 @@ class SessionDriver:
 
     # -- output --------------------------------------------------------------------
     async def flush(self) -> None:
-        """Send all the session has queued, in one write (one per datagram on UDP).
+        """Send all the session has queued, one frame per write (and per datagram):
+        peers that read one frame per ``recv`` must not lose the second (issue 11).
 
         Returns once this call's frames are handed to the transport (waiting for a
         flush already in progress first, so frames never interleave).
@@ -229,11 +240,8 @@ class SessionDriver:
                 self._trace(f"-> {_describe_frame(frame)}")
         self._sending = True
         try:
-            if self.datagram:
-                for frame in frames:
-                    await self.transport.send(frame)
-            else:
-                await self.transport.send(frames[0] if len(frames) == 1 else b"".join(frames))
+            for frame in frames:
+                await self.transport.send(frame)
         except TransportError as exc:
             log.info("%s: %s", self.name, exc)
         finally:
