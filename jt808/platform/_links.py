@@ -90,7 +90,7 @@ class LinkTable:
         udp = sorted((lk for lk in self._links.values() if lk.datagram and lk is not link),
                      key=Link.last_active)
         victims = udp[:self._udp - bound]
-        self.evicted["udp peers over the bound"] += len(victims)
+        self.evicted["UDP peers over the bound"] += len(victims)
         return victims
 
     def remove(self, link: Link) -> None:
