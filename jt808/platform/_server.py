@@ -1,6 +1,7 @@
 """The reference platform: many terminals over any listener, one session per connection."""
 from __future__ import annotations
 
+import codecs
 import collections
 import logging
 import math
@@ -28,6 +29,10 @@ from ._terminal_state import (DEFAULT_MAX_BYTES, DEFAULT_MAX_MESSAGES, DEFAULT_M
 __all__ = ["Platform", "AckFilter"]
 
 log = logging.getLogger("jt808.platform")
+
+# Terminal text is GBK, whose codec module is imported on first use: load it now, so a
+# platform at its file-descriptor limit does not fail to decode the first registration.
+codecs.lookup("gbk")
 
 #: ``(phone, header, message) -> bool``: False leaves the message unacknowledged.
 AckFilter = Callable[[str, Header, Message], bool]
