@@ -23,6 +23,7 @@ from ._accept import accept_forever
 from ._driver import SessionDriver
 from ._links import (DEFAULT_AUTH_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_UDP_PEERS, Link,
                      LinkLimits, LinkTable)
+from ._rsa_guard import DEFAULT_RSA_BUDGET, BudgetedKeyPair
 from ._terminal_state import (DEFAULT_MAX_BYTES, DEFAULT_MAX_MESSAGES, DEFAULT_MAX_POSITIONS,
                               PhoneDict, TerminalRecord, phone_key)
 
@@ -105,7 +106,9 @@ class Platform:
       ``max_reassembly_bytes`` in unfinished messages. Registered phones that never
       authenticate are kept at most ``max_unauthenticated`` (oldest forgotten).
     - An ``rsa_key`` in ``session_options`` decrypts only for a connection that
-      authenticated and sent its own key (0x0A00).
+      authenticated and sent its own key (0x0A00), in a worker thread, at most
+      ``rsa_budget`` = (bytes, seconds) per connection (default 1 MiB per minute; past
+      it an encrypted message is answered result 2 without being decrypted).
     """
 
     def __init__(self, *, drop_reports: int = 0, ack_filter: AckFilter | None = None,
@@ -121,7 +124,8 @@ class Platform:
                  auth_timeout: float | None = DEFAULT_AUTH_TIMEOUT,
                  max_udp_peers: int | None = DEFAULT_MAX_UDP_PEERS,
                  max_unauthenticated: int = DEFAULT_MAX_UNAUTHENTICATED,
-                 max_reassembly_bytes: int = DEFAULT_MAX_REASSEMBLY_BYTES) -> None:
+                 max_reassembly_bytes: int = DEFAULT_MAX_REASSEMBLY_BYTES,
+                 rsa_budget: tuple[int, float] = DEFAULT_RSA_BUDGET) -> None:
         self.drop_reports = drop_reports
         self.ack_filter = ack_filter
         self.drop_frame = drop_frame
@@ -136,6 +140,7 @@ class Platform:
         self.max_kept_bytes = max_kept_bytes
         self.max_unauthenticated = max_unauthenticated
         self.max_reassembly_bytes = max_reassembly_bytes
+        self.rsa_budget = rsa_budget
         self.terminals: dict[str, TerminalRecord] = PhoneDict()
         self.connections: dict[str, SessionDriver] = PhoneDict()
         self.links = LinkTable(LinkLimits(idle_timeout, auth_timeout, max_udp_peers))
@@ -430,8 +435,10 @@ class Platform:
     def _agree_encryption(self, link: Link) -> None:
         """The terminal sent its key: decrypt for it only once it authenticated."""
         link.peer_key = True
-        if link.authenticated and self._rsa_key is not None:
-            link.driver.session.rsa_key = self._rsa_key
+        session = link.driver.session
+        if link.authenticated and self._rsa_key is not None and session.rsa_key is None:
+            session.rsa_key = BudgetedKeyPair(self._rsa_key, *self.rsa_budget)
+            link.driver.offload_input = True
 
     def _on_time_query(self, driver: SessionDriver, header: Header, message: Message) -> None:
         try:
