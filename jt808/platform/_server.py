@@ -279,14 +279,18 @@ class Platform:
         interval = self.links.limits.check_interval()
         while True:
             await anyio.sleep(interval)
-            for link in self.links.expired(anyio.current_time()):
+            expired = self.links.expired(anyio.current_time())
+            for link in expired:
                 self._close_soon(link, "idle or never authenticated")
-            self._bound_reassembly()
+            if self._bound_reassembly() or expired:
+                self._notify()
 
-    def _bound_reassembly(self) -> None:
+    def _bound_reassembly(self) -> bool:
         held = [(sum(p.size for p in link.driver.session.reassembler.partials.values()), link)
                 for link in self.links]
         total = sum(size for size, _ in held)
+        if total <= self.max_reassembly_bytes:
+            return False
         for size, link in sorted(held, key=lambda item: -item[0]):
             if total <= self.max_reassembly_bytes or size == 0:
                 break
@@ -295,6 +299,7 @@ class Platform:
             log.warning("%s: unfinished messages dropped (%d bytes; all links hold %d)",
                         link.driver.name, size, total)
             total -= size
+        return True
 
     def _learn_version(self, driver: SessionDriver, header: Header, body: bytes) -> None:
         """2011 and 2013 headers look alike: tell them apart by the first frame.
