@@ -404,8 +404,7 @@ async def _drain(stream: Any) -> None:
 async def hostile_platform(name: str, scale: float) -> Result:
     """One attack of ``HOSTILE_ATTACKS`` against a Platform on tcp and udp."""
     meter = Meter()
-    auth_timeout = 1.0 if name == "one-shot UDP sources" else 60.0
-    async with Platform(auth_timeout=auth_timeout) as platform:
+    async with Platform(**HOSTILE_OPTIONS.get(name, {})) as platform:
         await platform.serve(["tcp://127.0.0.1:0", "udp://127.0.0.1:0"])
         meter.start()
         volume, note = await HOSTILE_ATTACKS[name](platform, scale)
@@ -419,6 +418,19 @@ async def hostile_platform(name: str, scale: float) -> Result:
 
 
 async def one_shot_udp(platform: Platform, scale: float) -> tuple[str, str]:
+    count = await _one_shot_sources(platform, scale)
+    live = len(platform.links)
+    await platform.wait_for(lambda: len(platform.links) == 0, timeout=30)
+    return f"{count:,} sources, one 0x0200 each", f"live sessions {live} then 0 (auth_timeout 1 s)"
+
+
+async def one_shot_udp_lru(platform: Platform, scale: float) -> tuple[str, str]:
+    count = await _one_shot_sources(platform, scale)
+    return (f"{count:,} sources, one 0x0200 each",
+            f"live sessions {len(platform.links)} (max_udp_peers 256, auth_timeout 60 s)")
+
+
+async def _one_shot_sources(platform: Platform, scale: float) -> int:
     count = int(2_000 * scale)
     host, port = platform.address("udp")
     body = encode_body(location())
@@ -428,9 +440,7 @@ async def one_shot_udp(platform: Platform, scale: float) -> tuple[str, str]:
         if n % 50 == 0:
             await anyio.sleep(0)
     await anyio.sleep(0.3)
-    live = len(platform.links)
-    await platform.wait_for(lambda: len(platform.links) == 0, timeout=30)
-    return f"{count:,} sources, one 0x0200 each", f"live sessions {live} then 0 (auth_timeout 1 s)"
+    return count
 
 
 async def phone_per_frame(platform: Platform, scale: float) -> tuple[str, str]:
@@ -482,10 +492,17 @@ async def media_unauthenticated(platform: Platform, scale: float) -> tuple[str, 
 
 
 HOSTILE_ATTACKS: dict[str, Callable[[Platform, float], Awaitable[tuple[str, str]]]] = {
-    "one-shot UDP sources": one_shot_udp, "new phone per frame": phone_per_frame,
+    "one-shot UDP sources": one_shot_udp, "one-shot UDP sources (LRU)": one_shot_udp_lru,
+    "new phone per frame": phone_per_frame,
     "0x0704 count 65,535 (unauthenticated)": batch_unauthenticated,
     "0x0704 count 65,535 (authenticated)": batch_authenticated,
     "0x0900 of 4 MiB (unauthenticated)": media_unauthenticated,
+}
+
+
+HOSTILE_OPTIONS: dict[str, dict[str, Any]] = {
+    "one-shot UDP sources": {"auth_timeout": 1.0},
+    "one-shot UDP sources (LRU)": {"max_udp_peers": 256},
 }
 
 
