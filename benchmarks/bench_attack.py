@@ -21,7 +21,7 @@ from typing import Any
 import anyio
 import attrs
 
-from jt808.codec import (LocationBatchReport, LocationQuery, PlatformGeneralResponse,
+from jt808.codec import (LocationQuery, PlatformGeneralResponse,
                          TerminalGeneralResponse, TerminalRegister, TerminalRegisterResponse,
                          encode_body)
 from jt808.frame import MAX_BODY, MAX_ESCAPED_FRAME, Frame, Framer, Header, Version, pack

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import threading
 
-import anyio
 import pytest
 
-from jt808.codec import TerminalRsaKey, encode_body
+from jt808.codec import TerminalRsaKey
 from jt808.platform import MiniTerminal, Platform, location
 from jt808.session import RsaKeyPair, encrypt_body
 
@@ -60,7 +59,8 @@ async def test_unauthenticated_ciphertext_is_never_decrypted():
     assert counting.blocks == 0
 
 
-async def _agreed_terminal(platform: Platform, pair: RsaKeyPair) -> MiniTerminal:
+async def _agreed_terminal(platform: Platform, pair: RsaKeyPair
+                           ) -> tuple[MiniTerminal, RsaKeyPair]:
     own = RsaKeyPair()
     terminal = MiniTerminal(await _open(platform), PHONE, session_options={"rsa_key": own})
     return terminal, own
