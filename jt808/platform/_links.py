@@ -29,6 +29,7 @@ class Link:
     driver: SessionDriver
     datagram: bool
     opened: float
+    bearer: str = "tcp"
     phone: str | None = None          # set once 0x0102 succeeded on this connection
     peer_key: bool = False            # the terminal sent its RSA key (0x0A00)
 
@@ -81,27 +82,31 @@ class LinkTable:
     def add(self, link: Link) -> list[Link]:
         """Register ``link``; returns the UDP peers to close to stay within the bound."""
         self._links[link.driver] = link
-        if not link.datagram:
+        if link.bearer != "udp":
             return []
         self._udp += 1
         bound = self.limits.max_udp_peers
         if bound is None or self._udp <= bound:
             return []
-        udp = sorted((lk for lk in self._links.values() if lk.datagram and lk is not link),
+        udp = sorted((lk for lk in self._links.values() if lk.bearer == "udp" and lk is not link),
                      key=Link.last_active)
         victims = udp[:self._udp - bound]
         self.evicted["UDP peers over the bound"] += len(victims)
         return victims
 
     def remove(self, link: Link) -> None:
-        if self._links.pop(link.driver, None) is not None and link.datagram:
+        if self._links.pop(link.driver, None) is not None and link.bearer == "udp":
             self._udp -= 1
 
     def expired(self, now: float) -> list[Link]:
-        """Connections past the idle timeout or the authentication timeout."""
+        """Connections past the idle timeout or the authentication timeout.
+
+        SMS links are exempt: an exchange of messages takes minutes, a terminal on SMS
+        sends no heartbeat, and they hold no descriptor (``SmsCentreListener(max_peers)``
+        bounds them)."""
         limits, out = self.limits, []
         for link in self._links.values():
-            if link.driver.closed:
+            if link.driver.closed or link.bearer == "sms":
                 continue
             if now - link.last_active() >= limits.idle_timeout:
                 self.evicted["idle"] += 1

@@ -86,7 +86,8 @@ class Platform(TerminalHandlers):
       message the session mishandles) closes that connection, logs the traceback and
       counts it in ``faults``; the others are served on.
     - ``idle_timeout`` s without input (default 180: 3 heartbeats of 60 s) closes a
-      connection, ``auth_timeout`` s (default 60) without authenticating too; at most
+      connection, ``auth_timeout`` s (default 60) without authenticating too (not SMS
+      links: ``SmsCentreListener(max_peers)`` bounds those); at most
       ``max_udp_peers`` UDP peers are kept (least recently active closed first);
       ``evicted`` counts closures by reason. A listener out of file descriptors backs off
       and keeps accepting, closing the idlest unauthenticated connections first.
@@ -229,7 +230,7 @@ class Platform(TerminalHandlers):
         if session.version is None:
             driver.inspect = lambda header, body: self._learn_version(driver, header, body)
         driver.on_event = lambda event: self._on_event(driver, event)
-        link = Link(driver, driver.datagram, driver.now())
+        link = Link(driver, driver.datagram, driver.now(), bearer)
         for victim in self.links.add(link):
             self._close_soon(victim, "UDP peers over the bound")
         log.info("%s connected", driver.name)
