@@ -40,7 +40,7 @@ UNAUTHENTICATED_LIMITS = ReassemblyLimits(max_packets=64, max_bytes=64 * 1024,
                                           max_messages=1, timeout=10.0, max_requests=1)
 #: Registered phones that never authenticated, kept at most (oldest forgotten first).
 DEFAULT_MAX_UNAUTHENTICATED = 1_000
-#: Estimated bytes all records keep together (the largest record is halved past it).
+#: Estimated bytes all records keep together (the largest is cut to an eighth past it).
 DEFAULT_MAX_KEPT_BYTES = 256 * 1024 * 1024
 #: Bytes all connections may hold in messages being reassembled (largest dropped first).
 DEFAULT_MAX_REASSEMBLY_BYTES = 64 * 1024 * 1024

@@ -84,3 +84,21 @@ async def test_all_connections_together_stay_within_the_reassembly_budget():
                        for p in link.driver.session.reassembler.partials.values())
             assert held == 24_000
             assert (await one.report()).result == 0 and (await two.report()).result == 0
+
+
+async def test_all_records_together_stay_near_the_global_budget():
+    """max_kept_bytes 30,000 (about 40 kept positions, counted twice: message and
+    position); two terminals send 40 reports each: the largest record is cut."""
+    budget = 30_000
+    async with Platform(max_kept_bytes=budget) as platform:
+        await platform.serve("tcp://127.0.0.1:0")
+        async with await MiniTerminal.connect(platform.url(), PHONE) as one, \
+                await MiniTerminal.connect(platform.url(), "13800000002") as two:
+            await one.login()
+            await two.login()
+            for _ in range(40):
+                assert (await one.report()).result == 0
+                assert (await two.report()).result == 0
+        records = list(platform.terminals.values())
+        assert [r.position_count for r in records] == [40, 40]
+        assert sum(r.kept_bytes for r in records) <= budget + 2 * 2 * POSITION_COST
