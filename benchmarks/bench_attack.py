@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import tracemalloc
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -20,8 +21,9 @@ from typing import Any
 import anyio
 import attrs
 
-from jt808.codec import (LocationQuery, PlatformGeneralResponse, TerminalGeneralResponse,
-                         TerminalRegisterResponse, encode_body)
+from jt808.codec import (LocationQuery, PlatformGeneralResponse,
+                         TerminalGeneralResponse, TerminalRegister, TerminalRegisterResponse,
+                         encode_body)
 from jt808.demo import MiniTerminal, location
 from jt808.frame import MAX_BODY, MAX_ESCAPED_FRAME, Frame, Framer, Header, Version, pack
 from jt808.frame._escape import escape, xor_check
@@ -361,6 +363,193 @@ def _register() -> Any:
     return TerminalRegister(31, 115, "70111", "ATTACK", "T1", 1, "A12345")
 
 
+# -- hostile peers of issues 14 and 18 (platform side) ---------------------------------
+def split_frames(msg_id: int, body: bytes, phone: str = ATTACKER, first_serial: int = 1
+                 ) -> list[bytes]:
+    """``body`` as subpackets of MAX_BODY bytes, serials counting from ``first_serial``."""
+    pieces = [body[i:i + MAX_BODY] for i in range(0, len(body), MAX_BODY)]
+    return [frame(msg_id, (first_serial + n) & 0xFFFF, piece, phone=phone,
+                  packet=(len(pieces), n + 1)) for n, piece in enumerate(pieces)]
+
+
+async def raw_login(stream: Any, phone: str = ATTACKER) -> None:
+    """Register and authenticate by hand over a raw stream."""
+    register = TerminalRegister(31, 115, "70111", "ATTACK", "T1", 1, "A12345")
+    framer = Framer()
+    await stream.send(frame(0x0100, 1, encode_body(register), phone=phone))
+    code = None
+    while code is None:
+        for got in framer.feed(await stream.receive()):
+            if got.header.msg_id == 0x8100:
+                code = got.body[3:].decode()
+    await stream.send(frame(0x0102, 2, code.encode(), phone=phone))
+    while not any(got.header.msg_id == 0x8001 for got in framer.feed(await stream.receive())):
+        pass
+
+
+def huge_batch_body() -> bytes:
+    """0x0704 with count 65,535 (each item a 28-byte 0x0200 body): ~2.0 MB."""
+    item = encode_body(location())[:28]
+    return (65_535).to_bytes(2, "big") + b"\x01" + (len(item).to_bytes(2, "big") + item) * 65_535
+
+
+async def _drain(stream: Any) -> None:
+    """Read and discard what the platform answers (so it never blocks on us)."""
+    try:
+        while await stream.receive():
+            pass
+    except (anyio.EndOfStream, anyio.ClosedResourceError, anyio.BrokenResourceError):
+        pass
+
+
+async def hostile_platform(name: str, scale: float) -> Result:
+    """One attack of ``HOSTILE_ATTACKS`` against a Platform on tcp and udp."""
+    meter = Meter()
+    async with Platform(**HOSTILE_OPTIONS.get(name, {})) as platform:
+        await platform.serve(["tcp://127.0.0.1:0", "udp://127.0.0.1:0"])
+        meter.start()
+        volume, note = await HOSTILE_ATTACKS[name](platform, scale)
+        served = await _good_terminal(platform.url("tcp"))
+        peak, after = meter.peak(), meter.after()
+        kept = sum(record.kept_bytes for record in platform.terminals.values())
+        bound = ALLOWANCE + PER_LINK + platform.max_bytes * 4
+        return Result("platform", name, volume, peak, after, bound, served,
+                      f"{note}; records {len(platform.terminals)}, kept ~{kept // 1024} KiB, "
+                      f"refused {platform.refused}, links {len(platform.links)}")
+
+
+async def one_shot_udp(platform: Platform, scale: float) -> tuple[str, str]:
+    count = await _one_shot_sources(platform, scale)
+    live = len(platform.links)
+    await platform.wait_for(lambda: len(platform.links) == 0, timeout=30)
+    return f"{count:,} sources, one 0x0200 each", f"live sessions {live} then 0 (auth_timeout 1 s)"
+
+
+async def one_shot_udp_lru(platform: Platform, scale: float) -> tuple[str, str]:
+    count = await _one_shot_sources(platform, scale)
+    return (f"{count:,} sources, one 0x0200 each",
+            f"live sessions {len(platform.links)} (max_udp_peers 256, auth_timeout 60 s)")
+
+
+async def _one_shot_sources(platform: Platform, scale: float) -> int:
+    count = int(2_000 * scale)
+    host, port = platform.address("udp")
+    body = encode_body(location())
+    for n in range(count):
+        async with await anyio.create_connected_udp_socket(host, port) as sock:
+            await sock.send(frame(0x0200, n & 0xFFFF, body, phone=f"139{n:08d}"))
+        if n % 50 == 0:
+            await anyio.sleep(0)
+    await anyio.sleep(0.3)
+    return count
+
+
+async def phone_per_frame(platform: Platform, scale: float) -> tuple[str, str]:
+    count = int(200_000 * scale)
+    body = encode_body(location())
+    stream = await anyio.connect_tcp(*platform.address("tcp"))
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(_drain, stream)
+        for start in range(0, count, 500):
+            await stream.send(b"".join(frame(0x0200, n & 0xFFFF, body, phone=f"139{n:08d}")
+                                       for n in range(start, min(count, start + 500))))
+        await platform.wait_for(lambda: platform.refused >= count, timeout=120)
+        await stream.aclose()
+    return f"{count:,} 0x0200, a new phone each", "all refused (0x8001 result 1)"
+
+
+async def _send_split(platform: Platform, body: bytes, msg_id: int, copies: int,
+                      login: bool) -> None:
+    stream = await anyio.connect_tcp(*platform.address("tcp"))
+    if login:
+        await raw_login(stream)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(_drain, stream)
+        for copy in range(copies):
+            for piece in split_frames(msg_id, body, first_serial=10 + copy * 4_096):
+                await stream.send(piece)
+        await anyio.sleep(0.5)
+        await stream.aclose()
+
+
+async def batch_unauthenticated(platform: Platform, scale: float) -> tuple[str, str]:
+    copies = max(1, int(10 * scale))
+    await _send_split(platform, huge_batch_body(), 0x0704, copies, login=False)
+    return f"{copies} × 0x0704 count 65,535 (1,925 packets)", "refused at reassembly"
+
+
+async def batch_authenticated(platform: Platform, scale: float) -> tuple[str, str]:
+    copies = max(1, int(10 * scale))
+    await _send_split(platform, huge_batch_body(), 0x0704, copies, login=True)
+    record = platform.terminals[ATTACKER]
+    return (f"{copies} × 0x0704 count 65,535, authenticated",
+            f"positions counted {record.position_count:,}, kept {len(record.positions)}")
+
+
+async def media_unauthenticated(platform: Platform, scale: float) -> tuple[str, str]:
+    copies = max(1, int(10 * scale))
+    await _send_split(platform, b"\x41" + b"\x00" * (4 * MIB - 1), 0x0900, copies, login=False)
+    return f"{copies} × 0x0900 of 4 MiB", "refused at reassembly"
+
+
+HOSTILE_ATTACKS: dict[str, Callable[[Platform, float], Awaitable[tuple[str, str]]]] = {
+    "one-shot UDP sources": one_shot_udp, "one-shot UDP sources (LRU)": one_shot_udp_lru,
+    "new phone per frame": phone_per_frame,
+    "0x0704 count 65,535 (unauthenticated)": batch_unauthenticated,
+    "0x0704 count 65,535 (authenticated)": batch_authenticated,
+    "0x0900 of 4 MiB (unauthenticated)": media_unauthenticated,
+}
+
+
+HOSTILE_OPTIONS: dict[str, dict[str, Any]] = {
+    "one-shot UDP sources": {"auth_timeout": 1.0},
+    "one-shot UDP sources (LRU)": {"max_udp_peers": 256},
+}
+
+
+async def isolation(scale: float, good: int = 20) -> str:
+    """``good`` terminals report while one peer's messages raise inside the platform
+    (its ack_filter) and another sends 2011 0x0005/0x0004: how many are served."""
+    rounds = max(3, int(50 * scale))
+    logger = logging.getLogger("jt808.platform")
+    level, logger.level = logger.level, logging.CRITICAL    # the guard's tracebacks: expected
+
+    def ack_filter(phone: str, header: Header, message: Any) -> bool:
+        if phone == ATTACKER:
+            raise RuntimeError("handler bug")
+        return True
+
+    async with Platform(ack_filter=ack_filter) as platform:
+        await platform.serve("tcp://127.0.0.1:0")
+        served = [0] * good
+
+        async def terminal(index: int) -> None:
+            async with await MiniTerminal.connect(platform.url(), f"1380000{index:04d}") as t:
+                await t.login()
+                for _ in range(rounds):
+                    served[index] += (await t.report()).result == 0
+
+        async def misbehave() -> None:
+            for _ in range(rounds):
+                try:
+                    async with await MiniTerminal.connect(platform.url(), ATTACKER) as bad:
+                        await bad.login()
+                        await bad.report(timeout=2)
+                except Exception:                   # its link is closed, as it should be
+                    pass
+
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(misbehave)
+                for index in range(good):
+                    tg.start_soon(terminal, index)
+        finally:
+            logger.setLevel(level)
+        return (f"{good} terminals × {rounds} reports while one peer hit a handler bug "
+                f"{platform.faults} times: {sum(served)}/{good * rounds} acknowledged, "
+                f"faults {platform.faults}")
+
+
 # -- the table ------------------------------------------------------------------------
 def row(result: Result) -> str:
     return (f"| {result.side} | {result.attack} | {result.volume} | {result.peak / 1024:,.0f} "
@@ -382,17 +571,29 @@ async def run_all(scale: float) -> list[Result]:
         with tempfile.TemporaryDirectory() as tmp:
             results.append(await attack_terminal(name, scale, tmp))
         print(row(results[-1]), flush=True)
+    results.extend(await run_hostile(scale))
+    return results
+
+
+async def run_hostile(scale: float) -> list[Result]:
+    results = []
+    for name in HOSTILE_ATTACKS:
+        results.append(await hostile_platform(name, scale))
+        print(row(results[-1]), flush=True)
+    print(await isolation(scale), flush=True)
     return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of full volumes")
+    parser.add_argument("--hostile", action="store_true",
+                        help="only the hostile-peer rows of issues 14/18 and isolation")
     args = parser.parse_args()
     print("| side | attack | volume | peak KiB | after KiB | bound KiB | served | result | "
           "notes |")
     print("|---|---|---|---|---|---|---|---|---|")
-    anyio.run(run_all, args.scale)
+    anyio.run(run_hostile if args.hostile else run_all, args.scale)
 
 
 if __name__ == "__main__":

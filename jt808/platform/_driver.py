@@ -5,6 +5,7 @@ minimal terminal of the demo and the tests.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 from collections.abc import Callable
@@ -31,6 +32,11 @@ class FrameTap:
 
     def __init__(self) -> None:
         self._buf = bytearray()
+
+    def take(self) -> bytes:
+        """What is buffered (the start of a frame not ended yet), emptying the buffer."""
+        data, self._buf = bytes(self._buf), bytearray()
+        return data
 
     def feed(self, data: bytes) -> list[bytes]:
         self._buf += data
@@ -92,6 +98,11 @@ class SessionDriver:
         self.name = name
         self.closed = False
         self._tap = FrameTap()
+        self._tap_used = False                 # the tap may hold bytes for the session
+        #: feed input to the session in a worker thread (set when it decrypts RSA);
+        #: the session is then touched under ``_session_lock`` only
+        self.offload_input = False
+        self._session_lock = anyio.Lock()
         self._waiters: dict[int, _Waiter] = {}
         self._sending = False                  # a flush is awaiting the transport
         self._idle: anyio.Event | None = None  # set when that flush ends (if anyone waits)
@@ -105,6 +116,10 @@ class SessionDriver:
     @staticmethod
     def now() -> float:
         return anyio.current_time()
+
+    def _exclusive(self) -> contextlib.AbstractAsyncContextManager:
+        """The session lock while input may be in a worker thread; nothing otherwise."""
+        return self._session_lock if self.offload_input else contextlib.nullcontext()
 
     def tracing(self) -> bool:
         """Whether trace lines are wanted now (so worth building)."""
@@ -134,14 +149,22 @@ class SessionDriver:
                 return
             if not data:
                 return
-            self._feed(data)
+            if self.offload_input:             # blocking RSA work off the event loop
+                async with self._session_lock:
+                    await anyio.to_thread.run_sync(self._feed, data, self.now())
+            else:
+                self._feed(data, self.now())
             self.process_events()
             await self.flush()                  # one send for everything this batch produced
 
-    def _feed(self, data: bytes) -> None:
+    def _feed(self, data: bytes, now: float) -> None:
         if self.drop_frame is None and self.inspect is None:
-            self.session.receive_data(data, self.now())
+            if self._tap_used:                 # the start of a frame the tap still holds
+                self._tap_used = False
+                data = self._tap.take() + data
+            self.session.receive_data(data, now)
             return
+        self._tap_used = True
         for frame in self._tap.feed(data):
             parsed = _unpack(frame)
             if parsed is not None:
@@ -151,7 +174,7 @@ class SessionDriver:
                     if self.tracing():
                         self._trace(f"<- {_packet_text(parsed.header)} DROPPED on purpose")
                     continue
-            self.session.receive_data(frame, self.now())
+            self.session.receive_data(frame, now)
 
     async def _timer_loop(self) -> None:
         """Sleeps until the session's timer; woken early only when it moved earlier."""
@@ -166,11 +189,12 @@ class SessionDriver:
             self._sleep_until = -math.inf           # awake: nobody needs to wake us
             if self._wake.is_set():
                 self._wake = anyio.Event()
-            deadline = self.session.get_timer()
-            if deadline is not None and deadline <= self.now():
-                self.session.handle_timer(self.now())
-                self.process_events()
-                await self.flush()
+            async with self._exclusive():
+                deadline = self.session.get_timer()
+                if deadline is not None and deadline <= self.now():
+                    self.session.handle_timer(self.now())
+                    self.process_events()
+            await self.flush()
 
     def _check_timer(self) -> None:
         """Wake the timer loop if the session now wants it sooner than it sleeps."""
@@ -211,7 +235,8 @@ class SessionDriver:
 
     # -- output --------------------------------------------------------------------
     async def flush(self) -> None:
-        """Send all the session has queued, in one write (one per datagram on UDP).
+        """Send all the session has queued, one frame per write (and per datagram):
+        peers that read one frame per ``recv`` must not lose the second (issue 11).
 
         Returns once this call's frames are handed to the transport (waiting for a
         flush already in progress first, so frames never interleave).
@@ -221,7 +246,8 @@ class SessionDriver:
             if self._idle is None:
                 self._idle = anyio.Event()
             await self._idle.wait()
-        frames = self.session.datagrams_to_send()
+        async with self._exclusive():
+            frames = self.session.datagrams_to_send()
         if not frames or self.closed or self.silent:
             return
         if self.tracing():
@@ -229,11 +255,8 @@ class SessionDriver:
                 self._trace(f"-> {_describe_frame(frame)}")
         self._sending = True
         try:
-            if self.datagram:
-                for frame in frames:
-                    await self.transport.send(frame)
-            else:
-                await self.transport.send(frames[0] if len(frames) == 1 else b"".join(frames))
+            for frame in frames:
+                await self.transport.send(frame)
         except TransportError as exc:
             log.info("%s: %s", self.name, exc)
         finally:
@@ -243,7 +266,8 @@ class SessionDriver:
                 self._idle = None
 
     async def send(self, message: Message, *, expect_reply: bool | None = None) -> int:
-        serial = self.session.send(message, self.now(), expect_reply=expect_reply)
+        async with self._exclusive():
+            serial = self.session.send(message, self.now(), expect_reply=expect_reply)
         await self.flush()
         return serial
 
@@ -256,14 +280,16 @@ class SessionDriver:
         if self.closed:
             raise TransportError(f"{self.name or 'link'} is closed")
         waiter = _Waiter()
-        serial = self.session.send(message, self.now(), expect_reply=True)
+        async with self._exclusive():
+            serial = self.session.send(message, self.now(), expect_reply=True)
         self._waiters[serial] = waiter
         await self.flush()
         with anyio.move_on_after(math.inf if timeout is None else timeout):
             await waiter.event.wait()
         if not waiter.event.is_set():
             self._waiters.pop(serial, None)
-            self.session.pending.pop(serial, None)
+            async with self._exclusive():
+                self.session.pending.pop(serial, None)
             raise ResponseTimeout(f"no reply to 0x{message.msg_id:04X} within {timeout} s")
         if waiter.error is not None:
             raise waiter.error

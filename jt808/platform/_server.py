@@ -1,39 +1,54 @@
 """The reference platform: many terminals over any listener, one session per connection."""
 from __future__ import annotations
 
+import codecs
+import collections
 import logging
 import math
-import secrets
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
 from typing import Any
 
 import anyio
 
-from ..codec import (Message, ServerTimeResponse, TerminalAuth, TerminalRegister,
-                     TerminalRegisterResponse)
+from ..codec import Message, TerminalAuth, TerminalRegister
 from ..errors import TransportError
 from ..frame import Header, Version
-from ..session import TERMINAL, Event, MessageReceived, PlatformSession, ReplyReceived
+from ..session import PlatformSession, ReassemblyLimits
 from ..transport import open_listener
+from ._accept import accept_forever
 from ._driver import SessionDriver
-from ._terminal_state import (DEFAULT_MAX_MESSAGES, DEFAULT_MAX_POSITIONS, PhoneDict,
-                              TerminalRecord, phone_key)
+from ._handlers import TerminalHandlers
+from ._links import (DEFAULT_AUTH_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_UDP_PEERS, Link,
+                     LinkLimits, LinkTable)
+from ._rsa_guard import DEFAULT_RSA_BUDGET
+from ._terminal_state import (DEFAULT_MAX_BYTES, DEFAULT_MAX_MESSAGES, DEFAULT_MAX_POSITIONS,
+                              PhoneDict, TerminalRecord, phone_key)
 
 __all__ = ["Platform", "AckFilter"]
 
 log = logging.getLogger("jt808.platform")
 
+# Terminal text is GBK, whose codec module is imported on first use: load it now, so a
+# platform at its file-descriptor limit does not fail to decode the first registration.
+codecs.lookup("gbk")
+
 #: ``(phone, header, message) -> bool``: False leaves the message unacknowledged.
 AckFilter = Callable[[str, Header, Message], bool]
 
-_RESULT_OK, _RESULT_FAILED = 0, 1
+#: Reassembly for a connection that has not authenticated: one message of 64 KiB.
+UNAUTHENTICATED_LIMITS = ReassemblyLimits(max_packets=64, max_bytes=64 * 1024,
+                                          max_messages=1, timeout=10.0, max_requests=1)
+#: Registered phones that never authenticated, kept at most (oldest forgotten first).
+DEFAULT_MAX_UNAUTHENTICATED = 1_000
+#: Estimated bytes all records keep together (the largest is cut to an eighth past it).
+DEFAULT_MAX_KEPT_BYTES = 256 * 1024 * 1024
+#: Bytes all connections may hold in messages being reassembled (largest dropped first).
+DEFAULT_MAX_REASSEMBLY_BYTES = 64 * 1024 * 1024
 # province WORD, city WORD, maker BYTE[5], model BYTE[20], id BYTE[7], colour BYTE (2013)
 _REGISTER_2013_FIXED = 2 + 2 + 5 + 20 + 7 + 1
-_LOCATION_REPORT, _GENERAL_REPLY = 0x0200, 0x8001
 
 
-class Platform:
+class Platform(TerminalHandlers):
     """A JT/T 808 platform for tests and demos.
 
     ::
@@ -45,15 +60,45 @@ class Platform:
             reply = await platform.request("13800138000", QueryTerminalParams())
 
     Registration (0x0100) is answered with 0x8100 and an auth code generated once per
-    phone (``auth_codes`` may preset some); 0x0102 with the right code gets 0x8001 ok,
-    with a wrong one 0x8001 failure. Every terminal message that wants a general reply
-    gets 0x8001, except the first ``drop_reports`` location reports (0x0200) and those
-    ``ack_filter`` refuses. ``drop_frame(header)`` loses incoming frames on purpose
-    (e.g. one packet of a split upload). ``silent`` sends nothing at all.
-    ``trace(line)`` gets one line per message in both directions (also logged at INFO);
-    the lines are built only when ``trace`` is set or the ``jt808.platform`` logger is
-    enabled for INFO. Each ``TerminalRecord`` keeps the last ``max_messages`` messages
-    and ``max_positions`` positions (older ones dropped, counted).
+    phone (``auth_codes`` may preset some); a phone authenticated on another live
+    connection gets 0x8100 result 3 (already registered) and no code. 0x0102 with the
+    right code gets 0x8001 ok, with a wrong one 0x8001 failure. Every terminal message
+    that wants a general reply gets 0x8001, except the first ``drop_reports`` location
+    reports (0x0200) and those ``ack_filter`` refuses. ``drop_frame(header)`` loses
+    incoming frames on purpose (e.g. one packet of a split upload). ``silent`` sends
+    nothing at all. ``trace(line)`` gets one line per message in both directions (also
+    logged at INFO); the lines are built only when ``trace`` is set or the
+    ``jt808.platform`` logger is enabled for INFO. Each ``TerminalRecord`` keeps the last
+    ``max_messages`` messages and ``max_positions`` positions, at most ``max_bytes``
+    estimated bytes of each (older ones dropped, counted); all records together at most
+    ``max_kept_bytes`` (the largest record is halved when it is passed).
+
+    Hostile and broken peers (docs/robustness.md):
+
+    - State belongs to the connection that authenticated: until 0x0102 succeeds on a
+      connection, everything but register/auth/logout/heartbeat/time query is answered
+      0x8001 result 1 and not recorded (``refused`` counts it); a frame naming another
+      phone than the one authenticated on that connection is refused the same way. A
+      second connection takes over a phone only by authenticating (the old one is
+      closed). The version learnt from a connection's first frame is remembered for the
+      phone only once that connection authenticated.
+    - Each connection runs behind a guard: an unexpected exception (a handler bug, a
+      message the session mishandles) closes that connection, logs the traceback and
+      counts it in ``faults``; the others are served on.
+    - ``idle_timeout`` s without input (default 180: 3 heartbeats of 60 s) closes a
+      connection, ``auth_timeout`` s (default 60) without authenticating too (not SMS
+      links: ``SmsCentreListener(max_peers)`` bounds those); at most
+      ``max_udp_peers`` UDP peers are kept (least recently active closed first);
+      ``evicted`` counts closures by reason. A listener out of file descriptors backs off
+      and keeps accepting, closing the idlest unauthenticated connections first.
+    - Unauthenticated connections reassemble at most one message of 64 KiB
+      (``UNAUTHENTICATED_LIMITS``); all connections together hold at most
+      ``max_reassembly_bytes`` in unfinished messages. Registered phones that never
+      authenticate are kept at most ``max_unauthenticated`` (oldest forgotten).
+    - An ``rsa_key`` in ``session_options`` decrypts only for a connection that
+      authenticated and sent its own key (0x0A00), in a worker thread, at most
+      ``rsa_budget`` = (bytes, seconds) per connection (default 1 MiB per minute; past
+      it an encrypted message is answered result 2 without being decrypted).
     """
 
     def __init__(self, *, drop_reports: int = 0, ack_filter: AckFilter | None = None,
@@ -62,20 +107,40 @@ class Platform:
                  trace: Callable[[str], None] | None = None,
                  session_options: dict[str, Any] | None = None,
                  max_messages: int = DEFAULT_MAX_MESSAGES,
-                 max_positions: int = DEFAULT_MAX_POSITIONS) -> None:
+                 max_positions: int = DEFAULT_MAX_POSITIONS,
+                 max_bytes: int | None = DEFAULT_MAX_BYTES,
+                 max_kept_bytes: int = DEFAULT_MAX_KEPT_BYTES,
+                 idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+                 auth_timeout: float | None = DEFAULT_AUTH_TIMEOUT,
+                 max_udp_peers: int | None = DEFAULT_MAX_UDP_PEERS,
+                 max_unauthenticated: int = DEFAULT_MAX_UNAUTHENTICATED,
+                 max_reassembly_bytes: int = DEFAULT_MAX_REASSEMBLY_BYTES,
+                 rsa_budget: tuple[int, float] = DEFAULT_RSA_BUDGET) -> None:
         self.drop_reports = drop_reports
         self.ack_filter = ack_filter
         self.drop_frame = drop_frame
         self.silent = silent
         self.trace = trace
         self.session_options = dict(session_options or {})
+        self._rsa_key = self.session_options.pop("rsa_key", None)
+        self._limits = self.session_options.pop("limits", None) or ReassemblyLimits()
         self.max_messages = max_messages
         self.max_positions = max_positions
+        self.max_bytes = max_bytes
+        self.max_kept_bytes = max_kept_bytes
+        self.max_unauthenticated = max_unauthenticated
+        self.max_reassembly_bytes = max_reassembly_bytes
+        self.rsa_budget = rsa_budget
         self.terminals: dict[str, TerminalRecord] = PhoneDict()
         self.connections: dict[str, SessionDriver] = PhoneDict()
+        self.links = LinkTable(LinkLimits(idle_timeout, auth_timeout, max_udp_peers))
         self.bound_addresses: list[tuple[str, Any]] = []
+        self.faults = 0                         # connections closed by the guard
+        self.refused = 0                        # messages refused (not authenticated)
         self._auth_codes: dict[str, str] = PhoneDict()
         self._auth_codes.update({phone_key(k): v for k, v in (auth_codes or {}).items()})
+        self._never_authenticated: collections.OrderedDict[str, None] = \
+            collections.OrderedDict()
         self._listeners: list[Any] = []
         self._tg: anyio.abc.TaskGroup | None = None
         self._changed = anyio.Event()
@@ -89,10 +154,15 @@ class Platform:
     async def __aenter__(self) -> Platform:
         self._tg = anyio.create_task_group()
         await self._tg.__aenter__()
+        self._tg.start_soon(self._reap_loop)
         return self
 
     async def __aexit__(self, *exc_info: Any) -> bool | None:
-        await self.aclose()
+        # shielded: left through a timeout or cancellation, the close must still run and
+        # the task group must still be exited, or the caller's cancel scope is left with
+        # ours inside it ("Attempted to exit a cancel scope that isn't the current ...")
+        with anyio.CancelScope(shield=True):
+            await self.aclose()
         assert self._tg is not None
         self._tg.cancel_scope.cancel()
         return await self._tg.__aexit__(*exc_info)
@@ -101,16 +171,16 @@ class Platform:
         for listener in self._listeners:
             await listener.aclose()
         self._listeners.clear()
-        for driver in list(self.connections.values()):
-            driver.closed = True
+        for link in self.links:
+            link.driver.closed = True
         if self._tg is not None:
             self._tg.cancel_scope.cancel()
 
     async def serve(self, listen_urls: Iterable[str | Any] | str | Any) -> None:
         """Listen on every URL now (errors raise here), accept in the background.
 
-        An item may also be an open listener object (``address``, ``accept()``/``async
-        for``, ``aclose()``; its ``scheme`` attribute names it, e.g. ``SmsCentreListener``);
+        An item may also be an open listener object (``address``, ``accept()``,
+        ``aclose()``; its ``scheme`` attribute names it, e.g. ``SmsCentreListener``);
         the platform closes it."""
         if self._tg is None:
             raise RuntimeError("use 'async with Platform() as platform' before serve()")
@@ -124,7 +194,8 @@ class Platform:
             self._listeners.append(listener)
             self.bound_addresses.append((scheme, listener.address))
             log.info("listening on %s %s", scheme, listener.address)
-            self._tg.start_soon(self._accept_loop, listener)
+            self._tg.start_soon(accept_forever, listener, self._start_connection,
+                                self._make_room)
 
     def url(self, scheme: str = "tcp") -> str:
         """``scheme://host:port`` of the first listener of ``scheme``."""
@@ -141,18 +212,16 @@ class Platform:
                 return address
         raise KeyError(f"not listening on {scheme}")
 
-    async def _accept_loop(self, listener: Any) -> None:
-        try:
-            async for transport in listener:
-                assert self._tg is not None
-                self._tg.start_soon(self._serve_connection, transport)
-        except TransportError as exc:
-            log.info("listener stopped: %s", exc)
+    # -- connections ---------------------------------------------------------------
+    def _start_connection(self, transport: Any) -> None:
+        assert self._tg is not None
+        self._tg.start_soon(self._serve_connection, transport)
 
     async def _serve_connection(self, transport: Any) -> None:
         bearer = getattr(transport, "bearer", None) or (
             "udp" if getattr(transport, "kind", "stream") == "datagram" else "tcp")
-        session = PlatformSession(bearer=bearer, **self.session_options)
+        session = PlatformSession(bearer=bearer, limits=UNAUTHENTICATED_LIMITS,
+                                  **self.session_options)
         peer = getattr(transport, "remote_address", "")
         driver = SessionDriver(session, transport, drop_frame=self.drop_frame,
                                silent=lambda: self.silent, trace=self._trace,
@@ -161,24 +230,73 @@ class Platform:
         if session.version is None:
             driver.inspect = lambda header, body: self._learn_version(driver, header, body)
         driver.on_event = lambda event: self._on_event(driver, event)
+        link = Link(driver, driver.datagram, driver.now(), bearer)
+        for victim in self.links.add(link):
+            self._close_soon(victim, "UDP peers over the bound")
         log.info("%s connected", driver.name)
         try:
             await driver.run()
+        except Exception:                       # the guard: this connection only
+            self.faults += 1
+            log.exception("%s: closed after an unexpected error", driver.name)
         finally:
+            self.links.remove(link)
             with anyio.CancelScope(shield=True):
                 await transport.aclose()
-            phone = session.phone
+            phone = link.phone
             if phone and self.connections.get(phone) is driver:
                 del self.connections[phone]
                 self.terminals[phone].authenticated = False
             log.info("%s disconnected", driver.name)
             self._notify()
 
+    def _close_soon(self, link: Link, why: str) -> None:
+        log.info("%s closed: %s", link.driver.name, why)
+        link.driver.closed = True
+        assert self._tg is not None
+        self._tg.start_soon(link.driver.transport.aclose)
+
+    def _make_room(self) -> int:
+        """Out of descriptors: close the idlest unauthenticated connections."""
+        victims = self.links.idlest_unauthenticated(4)
+        self.links.evicted["descriptors exhausted"] += len(victims)
+        for link in victims:
+            self._close_soon(link, "out of file descriptors, idlest unauthenticated")
+        return len(victims)
+
+    async def _reap_loop(self) -> None:
+        """Close idle and never-authenticated connections; keep reassembly in budget."""
+        interval = self.links.limits.check_interval()
+        while True:
+            await anyio.sleep(interval)
+            expired = self.links.expired(anyio.current_time())
+            for link in expired:
+                self._close_soon(link, "idle or never authenticated")
+            if self._bound_reassembly() or expired:
+                self._notify()
+
+    def _bound_reassembly(self) -> bool:
+        held = [(sum(p.size for p in link.driver.session.reassembler.partials.values()), link)
+                for link in self.links]
+        total = sum(size for size, _ in held)
+        if total <= self.max_reassembly_bytes:
+            return False
+        for size, link in sorted(held, key=lambda item: -item[0]):
+            if total <= self.max_reassembly_bytes or size == 0:
+                break
+            link.driver.session.reassembler.partials.clear()
+            self.links.evicted["reassembly over budget (messages dropped)"] += 1
+            log.warning("%s: unfinished messages dropped (%d bytes; all links hold %d)",
+                        link.driver.name, size, total)
+            total -= size
+        return True
+
     def _learn_version(self, driver: SessionDriver, header: Header, body: bytes) -> None:
         """2011 and 2013 headers look alike: tell them apart by the first frame.
 
         A 0x0100 body shorter than the 2013 layout's fixed part (37 bytes: its model is
-        20 bytes, 2011's 8) is 2011; a phone known as 2011 stays 2011 on a new link.
+        20 bytes, 2011's 8) is 2011; a phone that authenticated as 2011 stays 2011 on a
+        new link.
         """
         driver.inspect = None                    # only the first frame decides
         if header.version is not Version.V2013 or driver.session.version is not None:
@@ -189,73 +307,6 @@ class Platform:
                 record is not None and record.version is Version.V2011):
             driver.session.version = Version.V2011
             log.info("%s: JT/T 808-2011 terminal", header.phone)
-
-    # -- events --------------------------------------------------------------------
-    def _on_event(self, driver: SessionDriver, event: Event) -> None:
-        if isinstance(event, (MessageReceived, ReplyReceived)):
-            message = event.message if isinstance(event, MessageReceived) else event.reply
-            header = event.header
-            record = self._record(header.phone)
-            if self.connections.get(header.phone) is not driver:
-                self.connections[header.phone] = driver
-                record.connections += 1
-                driver.name = f"[{header.phone}]"
-            record.record(header, message)
-            record.version = driver.session.version
-            if isinstance(event, MessageReceived):
-                self._answer(driver, record, header, message)
-        self._notify()
-
-    def _answer(self, driver: SessionDriver, record: TerminalRecord, header: Header,
-                message: Message) -> None:
-        handler = self._handlers.get(header.msg_id)
-        if handler is not None:
-            handler(driver, header, message)
-        elif TERMINAL.expected_reply(header.msg_id) == _GENERAL_REPLY:
-            if self._should_ack(record, header, message):
-                driver.session.reply(header, _RESULT_OK, driver.now())
-            else:
-                record.unacknowledged.append((header, message))
-
-    def _should_ack(self, record: TerminalRecord, header: Header, message: Message) -> bool:
-        if header.msg_id == _LOCATION_REPORT and self.drop_reports > 0:
-            self.drop_reports -= 1
-            return False
-        return self.ack_filter is None or self.ack_filter(record.phone, header, message)
-
-    def _on_register(self, driver: SessionDriver, header: Header,
-                     message: TerminalRegister) -> None:
-        record = self._record(header.phone)
-        record.registration = message
-        if record.auth_code is None:
-            record.auth_code = self._auth_codes.get(header.phone) or secrets.token_hex(4)
-        response = TerminalRegisterResponse(header.serial, _RESULT_OK, record.auth_code)
-        driver.session.send(response, driver.now())
-
-    def _on_auth(self, driver: SessionDriver, header: Header, message: TerminalAuth) -> None:
-        record = self._record(header.phone)
-        ok = record.auth_code is not None and message.auth_code == record.auth_code
-        record.authenticated = ok
-        if not ok:
-            log.warning("%s: wrong auth code %r", header.phone, message.auth_code)
-        driver.session.reply(header, _RESULT_OK if ok else _RESULT_FAILED, driver.now())
-
-    def _on_time_query(self, driver: SessionDriver, header: Header, message: Message) -> None:
-        driver.session.send(ServerTimeResponse(datetime.now(timezone.utc)), driver.now())
-
-    def _on_logout(self, driver: SessionDriver, header: Header, message: Message) -> None:
-        self._record(header.phone).authenticated = False
-        driver.session.reply(header, _RESULT_OK, driver.now())
-
-    def _record(self, phone: str) -> TerminalRecord:
-        record = self.terminals.get(phone)
-        if record is None:
-            record = self.terminals[phone] = TerminalRecord(
-                phone_key(phone), max_messages=self.max_messages,
-                max_positions=self.max_positions)
-            if phone in self._auth_codes:
-                record.auth_code = self._auth_codes[phone]
-        return record
 
     # -- commands ------------------------------------------------------------------
     async def request(self, phone: str, message: Message, timeout: float | None = 30.0

@@ -180,3 +180,21 @@ async def test_closing_ends_iteration() -> None:
             await anyio.sleep(0.05)
             await listener.aclose()
     assert accepted == [] and centre.on_submit is None
+
+
+async def test_sms_links_are_not_evicted_for_idleness() -> None:
+    """An SMS exchange takes minutes and a terminal on SMS sends no heartbeat: the idle
+    and authentication timeouts (here 0.2 s) leave SMS links alone, and they do not
+    count as UDP peers (``max_udp_peers`` 1)."""
+    centre = sim.InProcessSmsCentre()
+    with anyio.fail_after(15):
+        async with Platform(idle_timeout=0.2, auth_timeout=0.2, max_udp_peers=1) as platform:
+            await platform.serve(SmsCentreListener(centre, PLATFORM))
+            async with MiniTerminal(FakeModem(centre, "+8613800000001"), "13800000001") as one, \
+                    MiniTerminal(FakeModem(centre, "+8613800000002"), "13800000002") as two:
+                await one.register()
+                await two.login()
+                await anyio.sleep(0.6)                 # three reaper rounds
+                assert (await one.authenticate()).result == 0
+                assert (await one.report()).result == 0 and (await two.report()).result == 0
+            assert not platform.links.evicted
