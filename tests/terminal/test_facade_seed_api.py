@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import threading
 import time
 
@@ -10,6 +11,7 @@ import pytest
 from anyio.from_thread import start_blocking_portal
 
 from jt808.codec import SetTerminalParams, TerminalParam, TextMessage
+from jt808.errors import LocalProtocolError
 from jt808.terminal import (JTT808, LicensePlateColor, LocAdditionalInfoConfig,
                             LocAlarmWarningConfig, LocStatusConfig, TerminalParams)
 
@@ -105,8 +107,11 @@ def test_refused_code_and_not_connected(platform):
     try:
         auth = jt.authentication("WRONG", "1", "1")
         assert auth["result_code"] == 1
-        refused = jt.loction_report(None, None, *_location_args())   # not authenticated
-        assert refused == {"serial_no": -1, "message_id": 0x0200, "result_code": -1}
+        # not authenticated: our session refuses to send, which is the caller's mistake,
+        # not a timeout (issue 12): LocalProtocolError naming the message
+        with pytest.raises(LocalProtocolError, match="0x0200"):
+            jt.loction_report(None, None, *_location_args())
+        assert jt.heart_beat() is True                   # allowed before authentication
     finally:
         jt.disconnect()
 
@@ -217,7 +222,7 @@ def test_other_reports_reach_the_platform(platform):
             0x0802: jt.stored_media_data_retrieval_response(
                 9, [(1, 0, 2, 0, _location_args()[:8])] * 2),
             0x0900: jt.data_uplink_transparent_transmission(0xF0, b"abc"),
-            0x0901: jt.data_compression_report(b"x" * 500),
+            0x0901: jt.data_compression_report(gzip.compress(b"x" * 500)),
             0x0A00: jt.terminal_rsa_public_key(65537, "E5A55035C17123BF" * 16),
         }
         for msg_id, result in results.items():
