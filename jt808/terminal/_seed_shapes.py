@@ -220,6 +220,8 @@ def callback_data(message: Message, version: Version, body: bytes | None = None
                   ) -> dict[str, Any]:
     """§4 "Message body data" of ``message`` (``body``: its bytes, for ``source_body``)."""
     shape = _SHAPES.get(message.msg_id)
+    if shape is not None and isinstance(message, RawMessage):
+        message = _older_layout(message)
     if shape is not None and not isinstance(message, RawMessage):
         if body is None:
             body = _body(message, version)
@@ -227,6 +229,16 @@ def callback_data(message: Message, version: Version, body: bytes | None = None
     if isinstance(message, RawMessage):
         return {"data": message.body}
     return _plain(message) if attrs.has(type(message)) else {}
+
+
+def _older_layout(message: RawMessage) -> Message:
+    """Receive tolerantly: a message 2019 deleted (0x8301-0x8304) that a platform still
+    sends under a 2019 header is read with its 2013 layout, which 2019 did not change;
+    bytes that do not fit it stay raw."""
+    try:
+        return decode_body(message.msg_id, message.body, Version.V2013)
+    except JT808Error:
+        return message
 
 
 def _plain(value: Any) -> Any:
