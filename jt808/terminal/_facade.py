@@ -22,9 +22,9 @@ Results:
   Methods whose reference return value is a bool (``set_callback``, ``set_encryption``,
   ``connect``, ``disconnect``, ``heart_beat``, ``logout``, ``general_answer``) document
   ``False`` as "failure": they return ``False`` and log the reason at WARNING.
-- ``register`` cuts ``manufacturer_id``/``terminal_model``/``terminal_id`` to the
-  version's width as the seed does (WARNING naming each cut field); ``Terminal`` and the
-  codec stay strict.
+- ``register`` and ``properties_report`` cut ``manufacturer_id``/``terminal_model``/
+  ``terminal_id`` to the version's width as the seed does (a WARNING names each cut
+  field and both values); ``Terminal`` and the codec stay strict.
 - ``data`` arguments (0x0700, 0x0701, 0x0801, 0x0900, 0x0901) take bytes, or a str sent
   as its text in GBK (0x0900's example sends ``"123456"``: ``b"123456"`` on the wire).
   ``data_compression_report`` sends its data as given: the reference calls it
@@ -74,7 +74,7 @@ from ..codec import (COMM_PROPERTY_BITS, GNSS_PROPERTY_BITS, TERMINAL_TYPE_BITS,
 from ..errors import JT808Error, LocalProtocolError, ResponseTimeout, TransportError
 from ..frame import Header, Version
 from ._seed_shapes import (area_items_from_seed, basic_location_from_seed, callback_args,
-                           can_bytes, can_time_from_seed, data_bytes, fit_register,
+                           can_bytes, can_time_from_seed, data_bytes, fit_widths,
                            location_from_seed, seed_time)
 from ._terminal import Terminal
 
@@ -304,6 +304,13 @@ class JTT808:
             return {"serial_no": _FAILED, "message_id": message.msg_id, "result_code": _FAILED}
         return {"serial_no": serial, "message_id": message.msg_id, "result_code": 0}
 
+    def _fit(self, message: Message, method: str) -> Message:
+        """Fixed-width strings cut to the version's widths, as the seed cuts them."""
+        message, cuts = fit_widths(message, self.version)
+        for cut in cuts:
+            log.warning("%s: %s", method, cut)
+        return message
+
     def _succeeded(self, send: Callable[[], dict[str, int]], what: str) -> bool:
         """A bool method (§3 documents ``False`` as failure): local errors give False."""
         try:
@@ -322,9 +329,7 @@ class JTT808:
                                 str(terminal_model), str(terminal_id),
                                 _int_arg(license_plate_color, "license_plate_color"),
                                 str(license_plate))
-        info, cuts = fit_register(info, self.version)
-        for cut in cuts:
-            log.warning("register: %s", cut)
+        info = self._fit(info, "register")
         self._touch(self.terminal.set_register_info, info)
         serial, reply = self._exchange(info)
         if reply is None:
@@ -382,10 +387,10 @@ class JTT808:
                           support_other_communication) -> dict[str, int]:
         flags = dict(locals())
         pick = lambda table: flags_to_bits(table, **{k: flags[k] for k in table})  # noqa: E731
-        return self._notice(TerminalPropertiesResponse(
+        return self._notice(self._fit(TerminalPropertiesResponse(
             pick(TERMINAL_TYPE_BITS), manufacturer_id, terminal_model, terminal_id, iccid,
             hardware_version, firmware_version, pick(GNSS_PROPERTY_BITS),
-            pick(COMM_PROPERTY_BITS)))
+            pick(COMM_PROPERTY_BITS)), "properties_report"))
 
     def upgrade_result_report(self, upgrade_type: int, result_code: int) -> dict[str, int]:
         return self._report(UpgradeResult(upgrade_type, result_code))

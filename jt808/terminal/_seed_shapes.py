@@ -16,14 +16,14 @@ from typing import Any, Callable
 
 import attrs
 
-from ..codec import (LocationBasic, LocationReport, Message, RawMessage, TerminalRegister,
-                     decode_body, decode_extras, encode_body)
+from ..codec import (LocationBasic, LocationReport, Message, RawMessage, decode_body,
+                     decode_extras, encode_body)
 from ..errors import JT808Error, LocalProtocolError
 from ..frame import Header, Version
 
 __all__ = [
     "seed_time", "alarm_flags", "location_from_seed", "basic_location_from_seed",
-    "can_time_from_seed", "data_bytes", "can_bytes", "fit_register", "area_items_from_seed",
+    "can_time_from_seed", "data_bytes", "can_bytes", "fit_widths", "area_items_from_seed",
     "header_dict", "callback_data", "callback_args", "TIME_FORMAT",
 ]
 
@@ -114,13 +114,13 @@ def can_bytes(value: Any) -> bytes:
     return data.ljust(8, b"\x00")
 
 
+#: the fixed-width strings of 0x0100 and 0x0107 a seed program may pass too wide
 _CUT_FIELDS = ("manufacturer_id", "terminal_model", "terminal_id")
 
 
-def fit_register(info: TerminalRegister, version: Version) -> tuple[TerminalRegister,
-                                                                    list[str]]:
-    """Cut the fixed-width strings of a 0x0100 to ``version``'s widths, as the seed does
-    (a 15-digit IMEI as the 7-byte 2013 terminal id keeps its first 7 digits).
+def fit_widths(message: Message, version: Version) -> tuple[Message, list[str]]:
+    """Cut the fixed-width strings of a 0x0100 or 0x0107 to ``version``'s widths, as the
+    seed does (a 15-digit IMEI as the 7-byte 2013 terminal id keeps its first 7 digits).
 
     Returns the message that fits and one line per cut field (for a WARNING). The
     codec is asked, not a copy of its widths: a field is shortened one character at a
@@ -129,19 +129,19 @@ def fit_register(info: TerminalRegister, version: Version) -> tuple[TerminalRegi
     cuts: list[str] = []
     while True:
         try:
-            encode_body(info, version)
-            return info, cuts
+            encode_body(message, version)
+            return message, cuts
         except LocalProtocolError as exc:
             field = exc.field
-            value = getattr(info, field, None) if field in _CUT_FIELDS else None
+            value = getattr(message, field, None) if field in _CUT_FIELDS else None
             if not value:
                 raise
         original = value
-        while True:
+        while value:
             value = value[:-1]
-            info = attrs.evolve(info, **{field: value})
+            message = attrs.evolve(message, **{field: value})
             try:
-                encode_body(info, version)
+                encode_body(message, version)
                 break
             except LocalProtocolError as exc:
                 if exc.field != field:

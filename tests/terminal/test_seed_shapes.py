@@ -21,7 +21,7 @@ from jt808.codec import (AnswerItem, CallBack, CircleArea, Contact, DeleteRoute,
 from jt808.errors import LocalProtocolError
 from jt808.frame import Header, Version, unpack
 from jt808.terminal._seed_shapes import (area_items_from_seed, callback_args, callback_data,
-                                         can_bytes, data_bytes, fit_register, header_dict,
+                                         can_bytes, data_bytes, fit_widths, header_dict,
                                          seed_time)
 
 SEED_IMPL = Path(__file__).resolve().parents[1] / "vectors" / "seed_impl.jsonl"
@@ -178,7 +178,7 @@ REFERENCE_REGISTER = TerminalRegister(34, 100, "quectel", "EC200U-CNAA", "869523
 def test_register_is_cut_to_the_version_widths(version, fields):
     """§3 register example; widths 2011 5/8/7, 2013 5/20/7, 2019 11/30/30 (the seed keeps
     the first bytes, seed_impl wire_register_2011)."""
-    info, cuts = fit_register(REFERENCE_REGISTER, version)
+    info, cuts = fit_widths(REFERENCE_REGISTER, version)
     assert (info.manufacturer_id, info.terminal_model, info.terminal_id) == fields
     assert len(cuts) == sum(a != b for a, b in zip(fields, ("quectel", "EC200U-CNAA",
                                                             "869523052033462")))
@@ -187,11 +187,11 @@ def test_register_is_cut_to_the_version_widths(version, fields):
 
 
 def test_register_cut_names_the_field_and_other_errors_propagate():
-    _, cuts = fit_register(REFERENCE_REGISTER, V2013)
+    _, cuts = fit_widths(REFERENCE_REGISTER, V2013)
     assert cuts[0].startswith("manufacturer_id 'quectel' cut to 'quect'")
     bad = TerminalRegister(70000, 100, "q", "m", "t", 1, "A")
     with pytest.raises(LocalProtocolError, match="province_id"):
-        fit_register(bad, V2013)
+        fit_widths(bad, V2013)
 
 
 @pytest.mark.parametrize(("query_type", "data", "field"), [
