@@ -300,12 +300,12 @@ def test_the_typos_fixed_are_in_the_reference():
 
 # -- §4: what the callback gets ------------------------------------------------------------
 
-I, S, L, D, B, F = int, str, list, dict, bytes, float
+N, S, L, D, B, F = int, str, list, dict, bytes, float      # N: an int (number)
 #: msg id -> (§4 section title, {key: type}); the reference's "Message body data" tables
 SECTION_4: dict[int, tuple[str, dict[str, type]]] = {
     0x8103: ("Set Terminal Parameters", {"params": L}),
     0x8104: ("Query Terminal Parameters", {}),
-    0x8105: ("Terminal Control", {"cmd_word": I, "cmd_params": D}),
+    0x8105: ("Terminal Control", {"cmd_word": N, "cmd_params": D}),
     0x8106: ("Query specified terminal parameters", {"param_ids": L}),
     0x8107: ("Query Terminal Properties", {}),
     0x8108: ("Deliver Terminal Upgrade Package", {
@@ -313,83 +313,83 @@ SECTION_4: dict[int, tuple[str, dict[str, type]]] = {
         "upgrade_package": B}),
     0x8201: ("Location Information Query", {}),
     0x8202: ("Temporary Location Tracking Control", {
-        "time_interval": I, "location_tracking_validity_period": I}),
+        "time_interval": N, "location_tracking_validity_period": N}),
     0x8203: ("Manually Confirm Alarm Message", {
-        "alarm_msg_serial_no": I, "emergency_alarm": I, "hazard_alarm": I,
-        "in_out_area_alarm": I, "in_out_road_alarm": I,
-        "insufficient_or_too_long_travel_time_on_the_road_alarm": I,
-        "vehicle_illegal_ignition_alarm": I, "vehicle_illegal_displacement_alarm": I}),
+        "alarm_msg_serial_no": N, "emergency_alarm": N, "hazard_alarm": N,
+        "in_out_area_alarm": N, "in_out_road_alarm": N,
+        "insufficient_or_too_long_travel_time_on_the_road_alarm": N,
+        "vehicle_illegal_ignition_alarm": N, "vehicle_illegal_displacement_alarm": N}),
     0x8204: ("Link Detection", {}),
     0x8300: ("Text Message Delivery", {
-        "flag_type": I, "terminal_display": I, "terminal_tts_broadcast_and_read": I,
-        "flag_msg_type": I, "msg_type": I, "message": S}),     # §4 says int: text is str
-    0x8301: ("Event Settings", {"set_type": I, "events": L}),
+        "flag_type": N, "terminal_display": N, "terminal_tts_broadcast_and_read": N,
+        "flag_msg_type": N, "msg_type": N, "message": S}),     # §4 says int: text is str
+    0x8301: ("Event Settings", {"set_type": N, "events": L}),
     0x8302: ("Send Questions", {"flag": D, "question_info": S, "answers": L}),
-    0x8303: ("Information on Demand Menu Settings", {"set_type": I, "infos": L}),
-    0x8304: ("Information Services", {"info_type": I, "info_data": S}),
-    0x8400: ("Call Back", {"flag": I, "phone_number": S}),
-    0x8401: ("Set Up Phone Book", {"set_type": I, "phonebook": L}),
+    0x8303: ("Information on Demand Menu Settings", {"set_type": N, "infos": L}),
+    0x8304: ("Information Services", {"info_type": N, "info_data": S}),
+    0x8400: ("Call Back", {"flag": N, "phone_number": S}),
+    0x8401: ("Set Up Phone Book", {"set_type": N, "phonebook": L}),
     0x8500: ("Vehicle Control", {"data": L}),
-    0x8600: ("Set Circular Area", {"set_attr": I, "area_data": L, "source_body": S}),
-    0x8601: ("Delete Circular Area", {"all": I, "area_ids": L}),
-    0x8602: ("Set Rectangular Area", {"set_attr": I, "area_data": L, "source_body": S}),
-    0x8603: ("Delete Rectangular Area", {"all": I, "area_ids": L}),
+    0x8600: ("Set Circular Area", {"set_attr": N, "area_data": L, "source_body": S}),
+    0x8601: ("Delete Circular Area", {"all": N, "area_ids": L}),
+    0x8602: ("Set Rectangular Area", {"set_attr": N, "area_data": L, "source_body": S}),
+    0x8603: ("Delete Rectangular Area", {"all": N, "area_ids": L}),
     0x8604: ("Set Polygon Area", {"area_data": D, "source_body": S}),
-    0x8605: ("Delete Polygon Area", {"all": I, "area_ids": L}),
+    0x8605: ("Delete Polygon Area", {"all": N, "area_ids": L}),
     0x8606: ("Set Route", {"area_data": D, "source_body": S}),
-    0x8607: ("Delete Line", {"all": I, "route_ids": L}),
-    0x8608: ("Query area or Route Data", {"query_type": I, "ids": L}),
-    0x8700: ("Form Record Data Acquisition Command", {"cmd_word": I, "cmd_data": B}),
-    0x8701: ("Download Driving Record Parameters", {"cmd_word": I, "cmd_data": B}),
+    0x8607: ("Delete Line", {"all": N, "route_ids": L}),
+    0x8608: ("Query area or Route Data", {"query_type": N, "ids": L}),
+    0x8700: ("Form Record Data Acquisition Command", {"cmd_word": N, "cmd_data": B}),
+    0x8701: ("Download Driving Record Parameters", {"cmd_word": N, "cmd_data": B}),
     0x8702: ("Report Driver Identification Information Request", {}),
     0x8801: ("Camera Shooting Command Immediately", {
-        "channel_id": I, "shooting_order": I, "working_time": I, "save_flag": I,
-        "resolution": I, "quality": I, "brightness": I, "contrast": I, "saturation": I,
-        "chroma": I}),
+        "channel_id": N, "shooting_order": N, "working_time": N, "save_flag": N,
+        "resolution": N, "quality": N, "brightness": N, "contrast": N, "saturation": N,
+        "chroma": N}),
     0x8802: ("Stored Multimedia Data Retrieval", {
-        "media_type": I, "channel_id": I, "event_code": I, "start_time": S, "end_time": S}),
+        "media_type": N, "channel_id": N, "event_code": N, "start_time": S, "end_time": S}),
     0x8803: ("Store Multimedia Data Upload Commands", {
-        "media_type": I, "channel_id": I, "event_code": I, "start_time": S, "end_time": S,
-        "delete_flag": I}),
+        "media_type": N, "channel_id": N, "event_code": N, "start_time": S, "end_time": S,
+        "delete_flag": N}),
     0x8804: ("Recording Start Command", {
-        "recording_cmd": I, "recording_time": I, "save_flag": I, "audio_sample_rate": I}),
+        "recording_cmd": N, "recording_time": N, "save_flag": N, "audio_sample_rate": N}),
     0x8805: ("Single Stored Multimedia Data Retrieval and Upload Command", {
-        "media_id": I, "delete_flag": I}),
-    0x8900: ("Data Downlink Transparent Transmission", {"data_type": I, "data": S}),
-    0x8A00: ("Platform RSA Public Key", {"e": I, "n": S}),
+        "media_id": N, "delete_flag": N}),
+    0x8900: ("Data Downlink Transparent Transmission", {"data_type": N, "data": S}),
+    0x8A00: ("Platform RSA Public Key", {"e": N, "n": S}),
 }
-_AREA = {"time_limit_enable": I, "speed_limit_enable": I,
-         "alert_driver_when_entering_area": I, "alert_platform_when_entering_area": I,
-         "alert_driver_when_leaving_area": I, "alert_platform_when_leaving_area": I,
-         "latitude_direction": I, "longitude_direction": I, "open_the_door_enable": I,
-         "communication_module_enable_when_entering_area": I,
-         "gnss_enable_when_entering_area": I}
-_SPEEDS = {"start_time": S, "end_time": S, "speed_limit": I, "over_speed_time": I,
-           "night_speed_limit": I}
+_AREA = {"time_limit_enable": N, "speed_limit_enable": N,
+         "alert_driver_when_entering_area": N, "alert_platform_when_entering_area": N,
+         "alert_driver_when_leaving_area": N, "alert_platform_when_leaving_area": N,
+         "latitude_direction": N, "longitude_direction": N, "open_the_door_enable": N,
+         "communication_module_enable_when_entering_area": N,
+         "gnss_enable_when_entering_area": N}
+_SPEEDS = {"start_time": S, "end_time": S, "speed_limit": N, "over_speed_time": N,
+           "night_speed_limit": N}
 #: §4 sub-tables: (title, {key: type}) for what sits inside area_data, items, flags
 SUB_TABLES: dict[str, dict[str, type]] = {
     "Regional Attribute Table": _AREA,
-    "Circular Area Attribute Table": {"area_id": I, "attributes": D, "center_latitude": F,
-                                      "center_longitude": F, "radius": I, **_SPEEDS,
+    "Circular Area Attribute Table": {"area_id": N, "attributes": D, "center_latitude": F,
+                                      "center_longitude": F, "radius": N, **_SPEEDS,
                                       "area_name": S},
     "Rectangular Area Attribute Table": {
-        "area_id": I, "attributes": D, "upper_left_latitude": F, "upper_left_longitude": F,
+        "area_id": N, "attributes": D, "upper_left_latitude": F, "upper_left_longitude": F,
         "lower_right_latitude": F, "lower_right_longitude": F, **_SPEEDS, "area_name": S},
-    "Polygon Area Attribute Table": {"area_id": I, "attributes": D, "point_location": L,
+    "Polygon Area Attribute Table": {"area_id": N, "attributes": D, "point_location": L,
                                      **_SPEEDS, "area_name": S},
-    "Route Information Attribute Table": {"route_id": I, "attributes": D, "start_time": S,
+    "Route Information Attribute Table": {"route_id": N, "attributes": D, "start_time": S,
                                           "end_time": S, "turning_points": L, "route_name": S},
-    "Route Attribute Table": {"time_limit_enable": I, "alert_driver_when_entering_area": I,
-                              "alert_platform_when_entering_area": I,
-                              "alert_driver_when_leaving_area": I,
-                              "alert_platform_when_leaving_area": I},
+    "Route Attribute Table": {"time_limit_enable": N, "alert_driver_when_entering_area": N,
+                              "alert_platform_when_entering_area": N,
+                              "alert_driver_when_leaving_area": N,
+                              "alert_platform_when_leaving_area": N},
     "Line Turning Point Item Information Table": {
-        "turning_point_id": I, "road_section_id": I, "turning_point_latitude": F,
-        "turning_point_longitude": F, "road_section_width": I, "attributes": D,
-        "driving_too_long_time_limit": I, "insufficient_travel_time_limit": I,
-        "speed_limit": I, "over_speed_time": I, "night_speed_limit": I},
-    "Line Segment Attribute Table": {"driving_time_limit_enable": I, "speed_limit_enable": I,
-                                     "latitude_direction": I, "longitude_direction": I},
+        "turning_point_id": N, "road_section_id": N, "turning_point_latitude": F,
+        "turning_point_longitude": F, "road_section_width": N, "attributes": D,
+        "driving_too_long_time_limit": N, "insufficient_travel_time_limit": N,
+        "speed_limit": N, "over_speed_time": N, "night_speed_limit": N},
+    "Line Segment Attribute Table": {"driving_time_limit_enable": N, "speed_limit_enable": N,
+                                     "latitude_direction": N, "longitude_direction": N},
 }
 #: where the reference's §4 types are wrong (key -> (its type, ours, why))
 REFERENCE_TYPE_SLIPS = {
@@ -500,7 +500,7 @@ def test_callback_data_is_the_section_4_table(platform, version):
     header = by_id[0x8300]["header"]
     assert set(header) == {"message_id", "properties", "protocol_version", "client_id",
                            "serial_no", "package_total", "package_no"}
-    assert all(type(header[k]) is (S if k == "client_id" else I) for k in header)
+    assert all(type(header[k]) is (S if k == "client_id" else N) for k in header)
 
 
 #: messages the session answers itself (0x0001) and does not hand on as MessageReceived:
