@@ -61,7 +61,7 @@ class ProtocolError(JT808Error):
         return f"{message} ({', '.join(where)})" if where else message
 
 
-class LocalProtocolError(ProtocolError):
+class LocalProtocolError(ProtocolError, ValueError):
     """We were asked to encode or send something the protocol does not allow."""
 
 

@@ -112,6 +112,12 @@ _IO_NAMES = ("deep_sleep", "sleep")
 assert set(_SIGNAL_NAMES) == set(VEHICLE_SIGNAL_BITS) and set(_IO_NAMES) == set(IO_STATUS_BITS)
 
 
+def _whole(value: float) -> int | float:
+    """A reading in tenths as the reference prints it: ``101`` (an int) when whole,
+    ``32.5`` otherwise (§2.4 get_mileage / get_oil_quantity / get_speed)."""
+    return int(value) if float(value).is_integer() else value
+
+
 class LocAdditionalInfoConfig:
     """The extras of a location report, set one kind at a time; ``value()`` is their hex."""
 
@@ -148,20 +154,20 @@ class LocAdditionalInfoConfig:
     def set_mileage(self, value: float) -> bool:
         return self._put_tenths(Mileage, value)
 
-    def get_mileage(self) -> float:
-        return self._scalar(Mileage, "km")
+    def get_mileage(self) -> int | float:
+        return _whole(self._scalar(Mileage, "km"))
 
     def set_oil_quantity(self, value: float) -> bool:
         return self._put_tenths(Fuel, value)
 
-    def get_oil_quantity(self) -> float:
-        return self._scalar(Fuel, "liters")
+    def get_oil_quantity(self) -> int | float:
+        return _whole(self._scalar(Fuel, "liters"))
 
     def set_speed(self, value: float) -> bool:
         return self._put_tenths(TachographSpeed, value)
 
-    def get_speed(self) -> float:
-        return self._scalar(TachographSpeed, "kmh")
+    def get_speed(self) -> int | float:
+        return _whole(self._scalar(TachographSpeed, "kmh"))
 
     def set_manually_confirm_the_alarm_event_id(self, value: int) -> bool:
         return self._put(AlarmEventId(value))

@@ -5,7 +5,7 @@ import anyio
 
 from jt808.codec import decode_body, encode_body
 from jt808.frame import Frame, Framer, Header, Version, pack
-from jt808.platform import location
+from jt808.demo import location
 
 LOCATION_BODY = encode_body(location(), Version.V2013)
 

@@ -8,7 +8,8 @@ import pytest
 from jt808.codec import TerminalRegister, encode_body
 from jt808.errors import TransportError
 from jt808.frame import Version
-from jt808.platform import MiniTerminal, Platform, location
+from jt808.demo import MiniTerminal, location
+from jt808.platform import Platform
 
 from platform_peers import RawPeer, frame, position_frame
 

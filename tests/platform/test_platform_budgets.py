@@ -8,7 +8,8 @@ import pytest
 
 from jt808.codec import LocationBatchReport
 from jt808.frame import Frame, Header, Version, pack
-from jt808.platform import MiniTerminal, Platform, TerminalRecord, location
+from jt808.demo import MiniTerminal, location
+from jt808.platform import Platform, TerminalRecord
 from jt808.platform._server import UNAUTHENTICATED_LIMITS
 from jt808.platform._terminal_state import POSITION_COST, BoundedList
 

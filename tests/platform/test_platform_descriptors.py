@@ -9,7 +9,7 @@ import textwrap
 import anyio
 import pytest
 
-from jt808.platform import MiniTerminal
+from jt808.demo import MiniTerminal
 
 pytestmark = pytest.mark.anyio
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from jt808.platform import MiniTerminal, Platform
+from jt808.demo import MiniTerminal
+from jt808.platform import Platform
 
 from platform_peers import RawPeer, frame
 

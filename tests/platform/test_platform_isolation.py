@@ -9,7 +9,8 @@ import pytest
 from jt808.codec import TerminalRegister, encode_body
 from jt808.errors import JT808Error
 from jt808.frame import Version
-from jt808.platform import MiniTerminal, Platform
+from jt808.demo import MiniTerminal
+from jt808.platform import Platform
 
 from platform_peers import RawPeer, frame
 

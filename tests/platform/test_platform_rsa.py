@@ -8,7 +8,8 @@ import threading
 import pytest
 
 from jt808.codec import TerminalRsaKey
-from jt808.platform import MiniTerminal, Platform, location
+from jt808.demo import MiniTerminal, location
+from jt808.platform import Platform
 from jt808.session import RsaKeyPair, encrypt_body
 
 from platform_peers import RawPeer, frame

@@ -6,6 +6,8 @@ from __future__ import annotations
 import anyio
 import pytest
 
+from jt808.errors import LocalProtocolError
+
 
 pytestmark = pytest.mark.anyio
 
@@ -70,14 +72,15 @@ def test_facade_data_arguments_take_str_as_gbk_text_and_bytes(facade_platform) -
             assert result["message_id"] == 0x0900 and result["result_code"] == 0
             sent = _wait_for(lambda: facade_platform.of(0x0900))[-1]
             assert sent.data == wire
-        assert client.data_compression_report("abc")["result_code"] == 0
+        tar_gz = gzip.compress(b"abc")           # §3: "Compressed data", sent as given
+        assert client.data_compression_report(tar_gz)["result_code"] == 0
         [packed] = _wait_for(lambda: facade_platform.of(0x0901))
-        assert gzip.decompress(packed.data) == b"abc"
+        assert packed.data == tar_gz
         assert client.electronic_waybill_report("waybill")["result_code"] == 0
         assert _wait_for(lambda: facade_platform.of(0x0701))[0].data == b"waybill"
         assert client.driving_record_data_upload(1, 0x21, "ab")["result_code"] == 0
         assert _wait_for(lambda: facade_platform.of(0x0700))[0].cmd_data == b"ab"
-        with pytest.raises(TypeError, match="data must be bytes or str"):
+        with pytest.raises(LocalProtocolError, match="data must be bytes or str"):
             client.data_uplink_transparent_transmission(0, 5)     # not 5 zero bytes
     finally:
         client.disconnect()
@@ -87,17 +90,19 @@ def test_facade_messages_the_version_lacks_are_not_sent(facade_platform) -> None
     client = _facade(facade_platform, "2011")
     try:
         count = len(facade_platform.received)
-        assert client.query_server_time() == {"utc_time": ""}             # 0x0004: 2019
-        assert client.camera_shoots_immediately_response(3, 0, [1]) == {
-            "serial_no": -1, "message_id": 0x0805, "result_code": -1}       # 0x0805: 2013+
+        # a caller's mistake, not a timeout (issue 12): LocalProtocolError, nothing sent
+        with pytest.raises(LocalProtocolError, match="0x0004 does not exist in version 2011"):
+            client.query_server_time()
+        with pytest.raises(LocalProtocolError, match="0x0805 does not exist in version 2011"):
+            client.camera_shoots_immediately_response(3, 0, [1])
         assert client.heart_beat() is True                                  # link still fine
         assert [h.msg_id for h, _ in facade_platform.received[count:]] == [0x0002]
     finally:
         client.disconnect()
     from jt808.terminal import JTT808
     later = JTT808(ip="127.0.0.1", port=9, version="2019", client_id="1")   # not connected
-    assert later.event_report(1) == {"serial_no": -1, "message_id": 0x0301,
-                                     "result_code": -1}                     # gone in 2019
+    with pytest.raises(LocalProtocolError, match="deleted in 2019"):
+        later.event_report(1)                                               # gone in 2019
 
 
 def test_facade_set_encryption_sends_our_key_after_authentication(facade_platform) -> None:

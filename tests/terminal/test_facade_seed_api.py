@@ -2,14 +2,21 @@
 from __future__ import annotations
 
 import contextlib
+import gc
+import gzip
+import logging
 import threading
 import time
+import weakref
 
 import anyio
 import pytest
 from anyio.from_thread import start_blocking_portal
 
-from jt808.codec import SetTerminalParams, TerminalParam, TextMessage
+from jt808.codec import (PlatformGeneralResponse, SetTerminalParams, TerminalParam,
+                         TextMessage)
+from jt808.errors import LocalProtocolError
+from jt808.platform import Platform
 from jt808.terminal import (JTT808, LicensePlateColor, LocAdditionalInfoConfig,
                             LocAlarmWarningConfig, LocStatusConfig, TerminalParams)
 
@@ -55,9 +62,10 @@ async def _peer_key(platform):
 
 def _wait(predicate, timeout=5.0):
     deadline = time.monotonic() + timeout
-    while not predicate():
+    while not (result := predicate()):
         assert time.monotonic() < deadline, "timed out waiting"
         time.sleep(0.01)
+    return result
 
 
 def test_register_auth_report_heartbeat_logout_shapes(platform):
@@ -105,8 +113,11 @@ def test_refused_code_and_not_connected(platform):
     try:
         auth = jt.authentication("WRONG", "1", "1")
         assert auth["result_code"] == 1
-        refused = jt.loction_report(None, None, *_location_args())   # not authenticated
-        assert refused == {"serial_no": -1, "message_id": 0x0200, "result_code": -1}
+        # not authenticated: our session refuses to send, which is the caller's mistake,
+        # not a timeout (issue 12): LocalProtocolError naming the message
+        with pytest.raises(LocalProtocolError, match="0x0200"):
+            jt.loction_report(None, None, *_location_args())
+        assert jt.heart_beat() is True                   # allowed before authentication
     finally:
         jt.disconnect()
 
@@ -217,7 +228,7 @@ def test_other_reports_reach_the_platform(platform):
             0x0802: jt.stored_media_data_retrieval_response(
                 9, [(1, 0, 2, 0, _location_args()[:8])] * 2),
             0x0900: jt.data_uplink_transparent_transmission(0xF0, b"abc"),
-            0x0901: jt.data_compression_report(b"x" * 500),
+            0x0901: jt.data_compression_report(gzip.compress(b"x" * 500)),
             0x0A00: jt.terminal_rsa_public_key(65537, "E5A55035C17123BF" * 16),
         }
         for msg_id, result in results.items():
@@ -234,3 +245,174 @@ def test_other_reports_reach_the_platform(platform):
         assert len(platform.of(0x0802)[0].medias) == 2
     finally:
         jt.disconnect()
+
+
+# -- issue 12: against the reference Platform -------------------------------------------
+
+@contextlib.asynccontextmanager
+async def _reference_platform(**options):
+    async with Platform(auth_codes={"18888888888": AUTH_CODE}, **options) as plat:
+        await plat.serve("tcp://127.0.0.1:0")
+        yield plat
+
+
+@contextlib.contextmanager
+def reference_platform(**options):
+    with start_blocking_portal("asyncio") as portal:
+        with portal.wrap_async_context_manager(_reference_platform(**options)) as plat:
+            plat.portal = portal
+            yield plat
+
+
+def _seed_client(plat, version="2013", **options) -> JTT808:
+    return JTT808(ip="127.0.0.1", port=plat.address("tcp")[1], timeout=options.pop("timeout", 5),
+                  retry_count=options.pop("retry_count", 0), version=version,
+                  client_id="18888888888", **options)
+
+
+def _callback_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "jt808-callback"]
+
+
+def test_disconnect_ends_the_callback_thread_and_the_object_is_collected():
+    """Issue 12: three connect/disconnect cycles left three callback threads and the
+    object was never collected."""
+    before = len(_callback_threads())
+    with reference_platform() as plat:
+        jt = _seed_client(plat)
+        assert jt.set_callback(lambda args: None) is True
+        for _ in range(3):
+            assert jt.connect() is True
+            assert len(_callback_threads()) == before + 1
+            assert jt.disconnect() is True
+            assert len(_callback_threads()) == before
+        ref = weakref.ref(jt)
+        del jt
+        gc.collect()
+        assert ref() is None
+
+
+def test_callback_queue_is_bounded_and_drops_are_counted(caplog):
+    """Issue 18: a slow callback let 19,835 messages wait (+37 MiB). The queue holds
+    ``callback_queue`` messages; the rest are dropped, counted and logged."""
+    release = threading.Event()
+    seen: list[dict] = []
+
+    def slow(args):
+        release.wait(10)
+        seen.append(args)
+
+    with reference_platform() as plat:
+        jt = _seed_client(plat, callback_queue=3)
+        jt.connect()
+        try:
+            assert jt.authentication(AUTH_CODE, "1", "1")["result_code"] == 0
+            jt.set_callback(slow)
+            for n in range(10):
+                plat.portal.call(plat.send, "18888888888", TextMessage(1, f"m{n}"))
+            _wait(lambda: jt.callback_drops >= 6)
+            release.set()
+            _wait(lambda: len(seen) + jt.callback_drops == 10)
+        finally:
+            release.set()
+            jt.disconnect()
+    assert jt.callback_drops in (6, 7)
+    assert [a["data"]["message"] for a in seen][0] == "m0"
+    assert any("callback queue full" in r.message and r.levelno == logging.WARNING
+               for r in caplog.records)
+
+
+def test_retransmissions_are_logged_and_the_give_up_warned(caplog):
+    """Issue 12: a call can wait timeout x retries (990 s with the seed defaults); each
+    retransmission is logged at INFO, the give-up at WARNING."""
+    caplog.set_level(logging.INFO, logger="jt808.terminal")
+    with reference_platform(drop_reports=2) as plat:
+        jt = _seed_client(plat, timeout=1, retry_count=1)
+        jt.connect()
+        try:
+            jt.authentication(AUTH_CODE, "1", "1")
+            result = jt.loction_report(None, None, *_location_args())
+        finally:
+            jt.disconnect()
+    assert result["result_code"] == -1 and result["serial_no"] >= 1
+    retransmitted = [r for r in caplog.records if "retransmission 1 of 1" in r.message]
+    assert [r.levelno for r in retransmitted] == [logging.INFO]
+    assert any(r.levelno == logging.WARNING and "0x0200: giving up" in r.message
+               for r in caplog.records)
+
+
+def test_media_upload_answered_by_a_general_response_returns_its_result():
+    """Issue 11: a platform answering 0x0801 with 0x8001 (result 3, not supported) made
+    media_data_upload raise AttributeError; it returns the seed's dict with that result."""
+    with reference_platform(session_options={"auto_media_reply": False}) as plat:
+        jt = _seed_client(plat)
+        jt.connect()
+        try:
+            jt.authentication(AUTH_CODE, "1", "1")
+
+            def refuse() -> None:
+                record = _wait(lambda: plat.terminals.get("18888888888")
+                               and plat.terminals["18888888888"].messages(0x0801)
+                               and plat.terminals["18888888888"])
+                [header] = [h for h, _ in record.received if h.msg_id == 0x0801]
+                plat.portal.call(plat.send, "18888888888",
+                                 PlatformGeneralResponse(header.serial, 0x0801, 3))
+
+            refuser = threading.Thread(target=refuse)
+            refuser.start()
+            result = jt.media_data_upload(1, 0, 0, 0, 1, b"\xff\xd8jpeg\xff\xd9",
+                                          _location_args()[:8])
+            refuser.join()
+        finally:
+            jt.disconnect()
+    assert result == {"serial_no": 1, "message_id": 0x0801, "result_code": 3}
+
+
+def test_register_cuts_wide_strings_with_a_warning(caplog):
+    """The reference's register example in 2013: "quectel" (5 bytes there) and a 15-digit
+    IMEI (7 there) are cut as the seed cuts them, with a WARNING naming each field."""
+    with reference_platform() as plat:
+        jt = _seed_client(plat, version="2013")
+        jt.connect()
+        try:
+            result = jt.register("34", "0100", "quectel", "EC200U-CNAA", "869523052033462",
+                                 LicensePlateColor.blue, "皖A88888")
+        finally:
+            jt.disconnect()
+        registration = plat.terminals["18888888888"].registration
+    assert result == {"serial_no": 0, "registration_result": 0, "auth_code": AUTH_CODE}
+    assert (registration.manufacturer_id, registration.terminal_id) == ("quect", "8695230")
+    warnings = [r.message for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("manufacturer_id 'quectel' cut to 'quect'" in w for w in warnings)
+    assert any("terminal_id '869523052033462' cut to '8695230'" in w for w in warnings)
+
+
+def test_local_errors_raise_and_name_the_field(caplog):
+    """Issue 12: a caller's mistake never looks like a timeout."""
+    with reference_platform() as plat:
+        jt = _seed_client(plat, version="2019")
+        jt.connect()
+        try:
+            assert jt.authentication(AUTH_CODE, "1", "1")["result_code"] == 0
+            for call in (lambda: jt.event_report(1), lambda: jt.issue_question_response(1, 1),
+                         lambda: jt.information_demand_cancellation(5, 1)):
+                with pytest.raises(LocalProtocolError, match="deleted in 2019"):
+                    call()
+            with pytest.raises(LocalProtocolError) as info:
+                jt.query_area_route_data_response(5, 1)      # the reference's own example
+            assert info.value.field == "query_type"
+            with pytest.raises(LocalProtocolError) as info:
+                jt.loction_report(None, None, 0, 0, 31.8, 117.2, 120, 0, 0, "22-06-27")
+            assert info.value.field == "time"
+            # a bool method: the reference documents False as "failure"
+            assert jt.general_answer(2, 0x8103, 300) is False
+            assert any("general_answer not sent" in r.message for r in caplog.records)
+        finally:
+            jt.disconnect()
+        letters = JTT808(ip="127.0.0.1", port=plat.address("tcp")[1], client_id="1888888888a")
+        letters.connect()
+        try:
+            with pytest.raises(LocalProtocolError, match="phone"):
+                letters.register("34", "0100", "quec", "M", "T", 1, "A")
+        finally:
+            letters.disconnect()

@@ -32,8 +32,8 @@ EXPECTED_DIFFERENCES = {
     "law_get_alarm_emergency_only": ("B26", [[1, 1, 1, 1, 65534, 1], [1, 1, 1, 1, 0, 1],
                                              [0, 0, 0, 0, 1, 0]]),
     # B28: getters return wire units (tenths)
-    "lai_oil_50": ("B28", [True, "020201f4", 50.0]),
-    "lai_speed_60": ("B28", [True, "03020258", 60.0]),
+    "lai_oil_50": ("B28", [True, "020201f4", 50]),
+    "lai_speed_60": ("B28", [True, "03020258", 60]),
     # B32: setters return None, unset getters [] / None instead of -1
     "lai_tire_pressure_doc": ("B32", [True, "051ef0f0ebe6" + "ff" * 26, [240, 240, 235, 230]]),
     "lai_tire_pressure_300": ("B32", [True, "051efe00" + "ff" * 28, [254, 0]]),
@@ -179,9 +179,9 @@ def test_reference_additional_info_examples(capsys):
         "low_beam_lights", "high_beam", "right_turn", "left_turn", "brake", "reverse",
         "fog_light", "position", "horn", "air_conditioning", "neutral", "retarder", "abs_work",
         "heating", "clutch"))
-    # the reference prints 50 / 60 for fuel and speed (it shows ints; values are km/L floats)
+    # the reference prints 101 / 50 / 60 (ints, issue 12): whole readings come back as int
     assert capsys.readouterr().out.splitlines() == [
-        "101.0", "50.0", "60.0", "10", "[240, 240, 235, 230]", "25",
+        "101", "50", "60", "10", "[240, 240, 235, 230]", "25",
         "{'loc_type': 2, 'area_segment_id': 5}",
         "{'loc_type': 2, 'area_segment_id': 5, 'direction': 1}",
         "{'road_id': 2, 'travel_time': 5, 'result': 1}", "{" + signals + "}",
@@ -224,3 +224,17 @@ def test_additional_info_overwrite_and_order():
     obj.set_mileage(1)
     obj.set_mileage(2)
     assert obj.value() == "010400000014" "31010c"
+
+
+@pytest.mark.parametrize(("setter", "getter", "value", "expected"), [
+    ("set_mileage", "get_mileage", 101, 101), ("set_mileage", "get_mileage", 12.3, 12.3),
+    ("set_oil_quantity", "get_oil_quantity", 50, 50),
+    ("set_oil_quantity", "get_oil_quantity", 32.5, 32.5),
+    ("set_speed", "get_speed", 60, 60), ("set_speed", "get_speed", 0, 0),
+])
+def test_tenths_getters_return_int_when_whole(setter, getter, value, expected):
+    """§2.4 prints ``101``/``50``/``60`` (int, not ``101.0``); a fraction stays a float."""
+    obj = LocAdditionalInfoConfig()
+    getattr(obj, setter)(value)
+    got = getattr(obj, getter)()
+    assert got == expected and type(got) is type(expected)
