@@ -121,6 +121,8 @@ class TerminalHandlers:
 
     def _on_auth(self, driver: SessionDriver, header: Header, message: TerminalAuth) -> None:
         record = self.terminals.get(header.phone)
+        if record is None and header.phone in self._auth_codes:
+            record = self._record(header.phone)     # a preset code needs no registration
         ok = record is not None and record.auth_code is not None \
             and message.auth_code == record.auth_code
         if not ok:

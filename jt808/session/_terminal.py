@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..codec import (Heartbeat, LinkCheck, MediaUploadResponse, Message, TerminalResendRequest)
+from ..errors import LocalProtocolError
 from ..frame import Header, Version
 from ._core import Pending, Session, resend_request
 from ._packets import Partial
@@ -26,6 +27,14 @@ class TerminalSession(Session):
         options.setdefault("encrypt_ids", SEED_ENCRYPTABLE)
         super().__init__(phone, version, **options)
         self.auth_code: str | None = None
+
+    def send(self, message: Message, now: float, *, expect_reply: bool | None = None) -> int:
+        """As :meth:`Session.send`; our own phone must be decimal digits (a platform may
+        answer a device's hex-digit phone, a terminal never sends one)."""
+        if not (self.phone.isascii() and self.phone.isdigit()):
+            raise LocalProtocolError(f"phone {self.phone!r} is not decimal digits",
+                                     msg_id=message.msg_id, field="phone")
+        return super().send(message, now, expect_reply=expect_reply)
 
     HANDLERS = {0x8003: "_serve_resend", 0x8800: "_media_resend", 0x8204: "_link_check",
                 0x8A00: "_take_key"}

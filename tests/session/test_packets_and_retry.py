@@ -39,8 +39,8 @@ def test_store_keeps_max_messages_and_drops_the_oldest():
     assert len(store) == 2
     store.add(_sent(30))
     assert len(store) == 2
-    assert store.by_serials(10, ()) == []                 # the oldest went
-    assert store.by_serials(20, ()) and store.by_serials(30, ())
+    assert _frames(store, 10, ()) == []                 # the oldest went
+    assert _frames(store, 20, ()) and _frames(store, 30, ())
 
 
 def test_store_defaults():
@@ -62,20 +62,25 @@ def test_store_expire_drops_only_the_old_ones():
     store.expire(10.0)
     assert len(store) == 2
     store.expire(12.0)
-    assert len(store) == 1 and store.by_serials(10, ()) and not store.by_serials(1, ())
+    assert len(store) == 1 and _frames(store, 10, ()) and not _frames(store, 1, ())
     store.expire(100.0)
     assert len(store) == 0
 
 
-def test_store_by_serials():
+def _frames(store, first, ids):
+    return store.resend(first, ids, 0.0)[0]
+
+
+def test_store_resend_reads_ids_as_serials_and_as_indexes():
     store = SentStore()
     store.add(_sent(0xFFFE, count=4))                     # serials wrap: FFFE FFFF 0000 0001
-    assert store.by_serials(0xFFFE, ()) == [b"frame-65534", b"frame-65535", b"frame-0",
+    assert _frames(store, 0xFFFE, ()) == [b"frame-65534", b"frame-65535", b"frame-0",
                                              b"frame-1"]
-    assert store.by_serials(0xFFFE, (0x0000, 0xFFFF, 0x1234)) == [b"frame-65535", b"frame-0"]
-    # a peer may name any packet's serial as the first one
-    assert store.by_serials(0x0000, (0x0001,)) == [b"frame-1"]
-    assert store.by_serials(0x4000, ()) == []
+    assert _frames(store, 0xFFFE, (0x0000, 0xFFFF, 0x1234)) == [b"frame-65535", b"frame-0"]
+    # a peer may name any packet's serial as the first one; 0x0001 is then read both as
+    # the serial of packet 4 and as packet index 1 (issue 11: both dialects are served)
+    assert _frames(store, 0x0000, (0x0001,)) == [b"frame-65534", b"frame-1"]
+    assert _frames(store, 0x4000, ()) == []
 
 
 def test_store_by_media_id_indexes_from_one():
@@ -174,7 +179,7 @@ def test_due_asks_then_gives_up():
     ask, give_up = r.due(30.0)
     assert [p.first_serial for p in give_up] == [10]
     assert [p.first_serial for p in ask] == [20] and ask[0].requests == 2
-    assert list(r.partials) == [(0x0801, 20, 2)]
+    assert [(p.msg_id, p.first_serial, p.total) for p in r.partials.values()] == [(0x0801, 20, 2)]
 
 
 # -- RetryPolicy -----------------------------------------------------------------------
