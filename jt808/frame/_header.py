@@ -121,6 +121,8 @@ class Header(_HeaderFields):
                 out = _HEAD_2013.pack(self.msg_id, props, _phone_bcd(self.phone, 6), self.serial)
             if self.packet is not None:
                 out += _PACKET.pack(*self.packet)
+        except LocalProtocolError:      # a ValueError too (issue 12): it names its field
+            raise
         except (struct.error, ValueError, TypeError) as exc:
             raise LocalProtocolError(f"header value out of range: {exc}", msg_id=self.msg_id,
                                      field=self._bad_field()) from exc

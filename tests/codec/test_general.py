@@ -10,6 +10,7 @@ code length BYTE, code, IMEI BYTE[15], software version BYTE[20] in 2019.
 """
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from jt808.codec import (Heartbeat, PlatformGeneralResponse, TerminalAuth,
@@ -18,7 +19,7 @@ from jt808.codec import (Heartbeat, PlatformGeneralResponse, TerminalAuth,
 from jt808.errors import LocalProtocolError, RemoteProtocolError, TruncatedError
 from jt808.frame import Version
 
-from codec_support import assert_both_ways, decode_prefixes
+from codec_support import assert_both_ways, assert_trailing_kept, decode_prefixes
 
 V11, V13, V19 = Version.V2011, Version.V2013, Version.V2019
 
@@ -94,18 +95,19 @@ def test_vector_both_ways(source, version, message, body):
 
 @pytest.mark.parametrize("source,version,message,body", VECTORS, ids=IDS)
 def test_trailing_bytes(source, version, message, body):
-    """Past the last field: refused with the offset, except where the last field is the
-    rest of the body (plate, auth code), which then holds them."""
+    """Past the last field: refused with the offset when strict, kept as ``.trailing``
+    by default (issue 11), except where the last field is the rest of the body (plate,
+    auth code), which then holds them in both modes."""
     raw = bytes.fromhex(body) + b"\x41\x42"
     rest = {TerminalRegister: "license_plate", TerminalRegisterResponse: "auth_code"}
     if type(message) in rest or (type(message) is TerminalAuth and version is not V19):
         name = rest.get(type(message), "auth_code")
-        decoded = decode_body(message.MSG_ID, raw, version)
-        assert getattr(decoded, name) == getattr(message, name) + "AB"
+        for strict in (False, True):
+            decoded = decode_body(message.MSG_ID, raw, version, strict=strict)
+            assert getattr(decoded, name) == getattr(message, name) + "AB"
+            assert decoded.trailing == b"" and decoded.quirks == ()
         return
-    with pytest.raises(RemoteProtocolError) as info:
-        decode_body(message.MSG_ID, raw, version)
-    assert (info.value.msg_id, info.value.offset) == (message.MSG_ID, len(raw) - 2)
+    assert_trailing_kept(message, version, raw, len(raw) - 2)
 
 
 @pytest.mark.parametrize("source,version,message,body", VECTORS, ids=IDS)
@@ -157,17 +159,31 @@ def test_register_fields_fill_their_width_and_no_more(version, field, width):
 
 
 def test_register_2011_body_is_not_a_2013_body():
-    """The 2011 and 2013 headers are alike: only the body width tells them apart."""
+    """The 2011 and 2013 headers are alike: only the body width tells them apart. Strict,
+    a 2011 body read as 2013 is cut short; by default the codec sees the 2011 layout
+    (issue 11), reads it as 2011 and says so."""
     body_2011 = encode_body(_REGISTER, V11)
-    with pytest.raises(TruncatedError) as info:
-        decode_body(0x0100, body_2011, V13)
-    assert info.value.msg_id == 0x0100
     assert len(encode_body(_REGISTER, V13)) - len(body_2011) == 12
+    with pytest.raises(TruncatedError) as info:
+        decode_body(0x0100, body_2011, V13, strict=True)
+    assert info.value.msg_id == 0x0100
+    message = decode_body(0x0100, body_2011, V13)
+    assert message == _REGISTER and message.tolerated.version is V11
+    assert message.quirks == ("body has the JT/T 808-2011 layout, not 2013: read as 2011",)
+    assert encode_body(message, V11) == body_2011
 
 
 def test_register_padding_is_stripped_only_at_the_end():
+    """Strict: only the padding at the end is stripped. Tolerant (issue 11): NUL padding
+    on either side of a fixed-width string is stripped, the quirk named, the body kept."""
     body = bytes.fromhex("00000000" + "0041424300" + _pad("T", 20) + _pad("I", 7) + "01")
-    assert decode_body(0x0100, body, V13).manufacturer_id == "\x00ABC"
+    assert decode_body(0x0100, body, V13, strict=True).manufacturer_id == "\x00ABC"
+    message = decode_body(0x0100, body, V13)
+    assert message.manufacturer_id == "ABC"
+    assert message.quirks == ("NUL padding before a fixed-width string removed "
+                              "('manufacturer_id' at offset 4)",)
+    assert encode_body(message, V13) == body
+    assert encode_body(attrs.evolve(message), V13)[4:9] == b"ABC\x00\x00"
 
 
 def test_auth_2019_code_length_is_a_byte_count():
@@ -210,6 +226,6 @@ def test_reply_fields_out_of_range_are_refused(message, field):
 @pytest.mark.parametrize("msg_id", [0x0002, 0x0003])
 @pytest.mark.parametrize("version", list(Version))
 def test_empty_bodies_refuse_content(msg_id, version):
-    with pytest.raises(RemoteProtocolError) as info:
-        decode_body(msg_id, b"\x00", version)
-    assert (info.value.msg_id, info.value.offset) == (msg_id, 0)
+    """Strict: a byte in an empty body is refused at offset 0; tolerant: kept as trailing."""
+    message = {0x0002: Heartbeat(), 0x0003: TerminalLogout()}[msg_id]
+    assert_trailing_kept(message, version, b"\x00", 0)

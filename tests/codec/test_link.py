@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import pytest
 
 from jt808.codec import (LinkCheck, MediaUploadResponse, PlatformRsaKey, QueryServerTime,
@@ -20,7 +21,7 @@ from jt808.codec import (LinkCheck, MediaUploadResponse, PlatformRsaKey, QuerySe
 from jt808.errors import LocalProtocolError, RemoteProtocolError, TruncatedError
 from jt808.frame import Version
 
-from codec_support import assert_both_ways, decode_prefixes
+from codec_support import assert_both_ways, assert_trailing_kept, decode_prefixes
 
 V11, V13, V19 = Version.V2011, Version.V2013, Version.V2019
 N = bytes(range(128))                           # a 1024-bit modulus, bytes 00..7F
@@ -69,16 +70,14 @@ def test_vector_both_ways(source, version, message, body):
 
 @pytest.mark.parametrize("source,version,message,body", VECTORS, ids=IDS)
 def test_trailing_bytes_are_refused(source, version, message, body):
+    """Strict: refused at their offset. Default (issue 11): kept in ``.trailing``, the
+    quirk named, the body re-encoded unchanged."""
     raw = bytes.fromhex(body) + b"\x00\x00"
     if isinstance(message, MediaUploadResponse) and message.packet_ids is None:
-        # the first byte is read as a count (0), the second is left over: refused
-        with pytest.raises(RemoteProtocolError) as info:
-            decode_body(message.MSG_ID, raw, version)
-        assert (info.value.msg_id, info.value.offset) == (message.MSG_ID, len(raw) - 1)
+        # the first byte is read as a count (0), the second is left over
+        assert_trailing_kept(attrs.evolve(message, packet_ids=()), version, raw, len(raw) - 1)
         return
-    with pytest.raises(RemoteProtocolError) as info:
-        decode_body(message.MSG_ID, raw, version)
-    assert (info.value.msg_id, info.value.offset) == (message.MSG_ID, len(raw) - 2)
+    assert_trailing_kept(message, version, raw, len(raw) - 2)
 
 
 _RESEND = (ResendRequest, TerminalResendRequest)
@@ -156,9 +155,18 @@ def test_server_time_all_zero_is_no_time():
 
 
 def test_server_time_not_a_date_is_refused():
+    """Month 13: refused when strict; by default (issue 11) ``None`` with the six BCD
+    bytes kept and re-encoded, the quirk named."""
+    raw = bytes.fromhex("201302030405")
     with pytest.raises(RemoteProtocolError) as info:
-        decode_body(0x8004, bytes.fromhex("201302030405"), V19)
+        decode_body(0x8004, raw, V19, strict=True)
     assert info.value.field == "time" and info.value.offset == 0
+    message = decode_body(0x8004, raw, V19)
+    assert message == ServerTimeResponse(None)
+    assert message.quirks == ("BCD time 201302030405 is not a date: read as None, bytes "
+                              "kept ('time' at offset 0)",)
+    assert encode_body(message, V19) == raw
+    assert encode_body(ServerTimeResponse(None), V19) == bytes(6)
 
 
 @pytest.mark.parametrize("cls", [PlatformRsaKey, TerminalRsaKey])

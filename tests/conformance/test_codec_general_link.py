@@ -6,10 +6,13 @@ every record of 0x0001, 0x8001, 0x0002, 0x0003, 0x0100, 0x8100, 0x0102, 0x8003, 
 records of 0x0102 are the frame layer's, in ``test_frame_vectors``); each test id is the
 record id. Every record is decoded in its version and compared field by field through
 ``FIELDS`` (C# name -> our value), re-encoded byte for byte, and fed again with two
-trailing bytes (an error naming the message and the offset, or, where the last field
-runs to the end of the body, a field that keeps them). ``encode`` records are also
+trailing bytes: with ``strict=True`` an error naming the message and the offset, by
+default (issue 11) the same message with the bytes in ``.trailing``, the quirk named and
+the body re-encoded with them; where the last field runs to the end of the body, that
+field keeps them in both modes. ``encode`` records are also
 built from their fields and must encode to the asserted bytes. ``DEVIATIONS`` lists
-the records where we and SmallChi part ways, with the reason and what we do instead.
+the records where we and SmallChi part ways, with the reason, the strict error and what
+the tolerant default does instead.
 0x0004 and 0x8204 (empty bodies, 2019) have no SmallChi record: ``tests/codec`` covers
 them by hand.
 """
@@ -71,7 +74,9 @@ def _attrs(names: dict[str, str]) -> dict[str, Callable[[Any], Any]]:
 
 #: msg_id -> C# field -> our value (as the record writes it)
 FIELDS: dict[int, dict[str, Callable[[Any], Any]]] = {
-    0x0001: _attrs(_REPLY),
+    # "Test": the extra WORD of SmallChi's Demo13 0x0001 class, not the standard's: a
+    # tolerant decode keeps it as the trailing bytes (see DEVIATIONS)
+    0x0001: _attrs(_REPLY) | {"Test": lambda m: int.from_bytes(m.trailing, "big")},
     0x8001: _attrs(_REPLY),
     0x0002: {"$self": lambda m: None},          # the C# test only checks the body is empty
     0x0003: {"$self": lambda m: None},
@@ -165,16 +170,17 @@ _REST_FIELD = {(0x0100, v): "license_plate" for v in Version} | {
 
 _2011_BODY = ("a 2011 body (33 bytes: model BYTE[8], id BYTE[7]) that the record labels "
               "2013 only because nothing in a 2011/2013 header tells them apart; SmallChi "
-              "picks 2011 from the body length. The codec decodes in the version it is "
-              "given (the platform learns 2011 from the first 0x0100's length): as 2011 "
-              "it matches, as 2013 it is a TruncatedError")
-#: record id -> (reason, version to use instead, error decoding in the record's version)
-DEVIATIONS: dict[str, tuple[str, Version | None, type[Exception] | None]] = {
+              "picks 2011 from the body length, and so does our tolerant default (issue "
+              "11: read as 2011, the quirk named); strict=True decodes in the version it "
+              "is given: as 2013 a TruncatedError")
+#: record id -> (reason, layout the tolerant decode finds instead (None: the record's),
+#: error decoding with strict=True in the record's version)
+DEVIATIONS: dict[str, tuple[str, Version | None, type[Exception]]] = {
     "SmallChi/JT808:Demo15.cs::Test2": (_2011_BODY, Version.V2011, TruncatedError),
     "SmallChi/JT808:Demo13.cs::Test1": (
         "SmallChi demo of replacing the 0x0001 class by one with an extra WORD ('Test'): "
-        "not the standard body (table 3 is 5 bytes); we refuse the 2 extra bytes",
-        None, RemoteProtocolError),
+        "not the standard body (table 3 is 5 bytes); strict refuses the 2 extra bytes, "
+        "the tolerant default keeps them as trailing", None, RemoteProtocolError),
     "SmallChi/JT808:Demo13.cs::Test2": (
         "as Demo13 Test1 (the decode side)", None, RemoteProtocolError),
 }
@@ -220,13 +226,21 @@ def test_record_decodes_matches_and_reencodes(record: dict) -> None:
     if deviation is not None:
         _reason, instead, error = deviation
         with pytest.raises(error) as info:
-            decode_body(record["msg_id"], body, version)
+            decode_body(record["msg_id"], body, version, strict=True)
         assert info.value.msg_id == record["msg_id"]
-        if instead is None:
-            return
-        version = instead
     message = decode_body(record["msg_id"], body, version)
     assert message.msg_id == record["msg_id"]
+    if deviation is not None and deviation[1] is not None:
+        assert message.tolerated.version is deviation[1]
+        assert message.quirks == (f"body has the JT/T 808-{deviation[1].value} layout, "
+                                  f"not {version.value}: read as {deviation[1].value}",)
+        version = deviation[1]
+        assert decode_body(record["msg_id"], body, version, strict=True) == message
+    elif deviation is not None:
+        assert message.trailing and len(message.quirks) == 1
+        assert "after the last field kept as trailing" in message.quirks[0]
+    else:
+        assert message.quirks == () and message.trailing == b""
     if record["id"] not in FIELD_DEVIATIONS:
         check_fields(message, record)
     assert encode_body(message, version) == body
@@ -234,24 +248,39 @@ def test_record_decodes_matches_and_reencodes(record: dict) -> None:
 
 @pytest.mark.parametrize("record", RECORDS, ids=record_ids(RECORDS))
 def test_record_with_trailing_bytes(record: dict) -> None:
-    """Two bytes past the body: an error naming message and offset, or kept by the last
-    field when it runs to the end of the body (re-encoded with them)."""
+    """Two bytes past the body: with ``strict=True`` an error naming message and offset;
+    by default kept in ``.trailing`` (quirk named, re-encoded with them). Where the last
+    field runs to the end of the body it keeps them, in both modes."""
     body, version = _body(record), _version(record)
     if record["id"] in DEVIATIONS:
         version = DEVIATIONS[record["id"]][1] or version
-        if DEVIATIONS[record["id"]][1] is None:
-            return                                   # refused already without the tail
-    key = (record["msg_id"], version)
+    key, raw = (record["msg_id"], version), body + _TAIL
     if key in _REST_FIELD:
-        message = decode_body(record["msg_id"], body + _TAIL, version)
-        assert getattr(message, _REST_FIELD[key]).encode("gbk").endswith(_TAIL)
-        assert encode_body(message, version) == body + _TAIL
+        for strict in (True, False):
+            message = decode_body(record["msg_id"], raw, version, strict=strict)
+            assert getattr(message, _REST_FIELD[key]).encode("gbk").endswith(_TAIL)
+            assert encode_body(message, version) == raw
+        return
+    if record["msg_id"] == 0x8800 and len(body) == 4:
+        # a media id alone: the tail reads as count 1 and half an id, in both modes
+        for strict in (True, False):
+            with pytest.raises(TruncatedError) as info:
+                decode_body(record["msg_id"], raw, version, strict=strict)
+            assert (info.value.msg_id, info.value.field) == (0x8800, "packet_ids")
         return
     with pytest.raises(RemoteProtocolError) as info:
-        decode_body(record["msg_id"], body + _TAIL, version)
+        decode_body(record["msg_id"], raw, version, strict=True)
     assert info.value.msg_id == record["msg_id"]
-    if not isinstance(info.value, TruncatedError):   # 0x8800 reads the tail as a count
-        assert info.value.offset == len(body)
+    assert not isinstance(info.value, TruncatedError)
+    before = decode_body(record["msg_id"], body, version)
+    message = decode_body(record["msg_id"], raw, version)
+    assert message == before
+    assert message.trailing == before.trailing + _TAIL
+    offset = len(body) - len(before.trailing)
+    assert info.value.offset == offset
+    assert (f"{len(message.trailing)} bytes after the last field kept as trailing "
+            f"(offset {offset})") in message.quirks
+    assert encode_body(message, version) == raw
 
 
 ENCODE = [r for r in RECORDS if r["test_kind"] == "encode"]

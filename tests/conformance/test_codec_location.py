@@ -75,10 +75,13 @@ LOCATION_PREFIXES = {"Position.": "location", "JT808_0x0200.": "location"}
 RAW_PATH = re.compile(r"^(Custom\w*|Unknown\w*)\[0x([0-9A-F]{2})\](\.(\w+))?$")
 
 _TRUNCATED_DEVICE = ("truncated", "real-device capture (frame_ok false) whose last extra runs "
-                     "past the body: SmallChi keeps the tail as 'exception' data; we raise "
-                     "TruncatedError naming the extra and offset")
+                     "past the body: SmallChi keeps the tail as 'exception' data, and so does "
+                     "our tolerant default (issue 11: '.trailing', quirk named); strict=True "
+                     "raises TruncatedError naming the extra and offset")
 _CUSTOM_WORD = ("truncated", "SmallChi custom attach type with a WORD id/length (0xDD, 0xDE); "
-                "the standard's extras have a BYTE id and a BYTE length")
+                "the standard's extras have a BYTE id and a BYTE length, so read the "
+                "standard's way the item runs past the body: strict=True refuses it, the "
+                "tolerant default keeps it whole in '.trailing' (issue 11)")
 _CUSTOM_DWORD = ("custom", "SmallChi custom attach type 0x62 with a DWORD length: we read the "
                  "standard's BYTE length, so the items differ (still byte exact)")
 _CUSTOM_MIX = ("custom", "mix of SmallChi custom attach types (WORD id/length 0xDD/0xDE, DWORD "
@@ -92,7 +95,7 @@ DEVIATIONS = {
     "SmallChi/JT808:JT808_0x0201Test.cs::Test4": _TRUNCATED_DEVICE,
     "SmallChi/JT808:JT808_0x0704Test.cs::Test4": (
         "truncated", "real-device capture (frame_ok false): the second item's length WORD "
-        "says 233 bytes, 229 are left"),
+        "says 233 bytes, 229 are left (a batch item, not an extra: refused in both modes)"),
     "SmallChi/JT808:Demo11.cs::Test1": (
         "truncated", "same capture as JT808_0x0704Test.cs::Test4"),
     "SmallChi/JT808:Demo10.cs::Test1_2_2": _CUSTOM_WORD,
@@ -205,9 +208,7 @@ def test_record(record):
 def _check_deviation(record: dict, body: bytes, version: Version) -> None:
     kind, _why = DEVIATIONS[record["id"]]
     if kind == "truncated":
-        with pytest.raises(TruncatedError) as info:
-            decode_body(record["msg_id"], body, version)
-        assert info.value.field and info.value.offset is not None
+        _check_truncated(record, body, version)
         return
     message = decode_body(record["msg_id"], body, version)
     if kind == "custom":
@@ -218,6 +219,50 @@ def _check_deviation(record: dict, body: bytes, version: Version) -> None:
     lat = record["fields"].get("Lat")
     assert lat is not None and lat < 0
     assert _value(message, "Lat") != lat  # we read the standard's magnitude
+
+
+def _check_truncated(record: dict, body: bytes, version: Version) -> None:
+    """Strict: ``TruncatedError`` naming the field and offset. Tolerant (issue 11): a cut
+    last extra is kept from that offset in ``.trailing``, the extras before it decode, the
+    quirk is named and the body re-encodes byte for byte."""
+    with pytest.raises(TruncatedError) as info:
+        decode_body(record["msg_id"], body, version, strict=True)
+    assert info.value.field and info.value.offset is not None
+    if record["msg_id"] == 0x0704:       # a batch item, not an extra: unreadable either way
+        with pytest.raises(TruncatedError):
+            decode_body(record["msg_id"], body, version)
+        return
+    message = decode_body(record["msg_id"], body, version)
+    offset = info.value.offset
+    assert message.trailing == body[offset:]
+    assert (f"extra item cut short ({len(body) - offset} bytes left) ('extras' at offset "
+            f"{offset})") in message.quirks
+    assert encode_body(message, version) == body
+    report = getattr(message, "location", message)
+    for path, want in record["fields"].items():
+        match = RAW_PATH.match(path)
+        if match:       # SmallChi's custom item (WORD id) is the cut one, kept whole
+            assert int(match.group(2), 16) not in {x.extra_id for x in report.extras}
+            _check_cut_custom_item(message.trailing, match.group(4), want)
+        elif path == "ExceptionLocationAttachOriginalData.Count()":
+            assert want == 1 and message.trailing
+        else:
+            try:
+                got = _value(message, path)
+            except KeyError:
+                assert UNMAPPED.search(path), f"unmapped field {path}"
+                continue
+            assert got == want, path
+
+
+def _check_cut_custom_item(trailing: bytes, name: str | None, want) -> None:
+    """SmallChi's custom item as kept: id WORD, its length (WORD or BYTE), then the value."""
+    if name == "AttachInfoId":
+        assert trailing[:2] == want.to_bytes(2, "big")
+    elif name == "AttachInfoLength":
+        assert int.from_bytes(trailing[2:len(trailing) - want], "big") == want
+    else:
+        assert trailing.endswith(bytes.fromhex(want["$bytes"])), name
 
 
 def test_some_records_present():

@@ -16,7 +16,7 @@ import pytest
 from jt808.codec import (DriverIdentityRequest, LocationQuery, Point, QueryTerminalProperties,
                          RectangleArea, SetPolygonArea, SetRectangleArea, UpgradePackage,
                          decode_body, encode_body)
-from jt808.errors import JT808Error
+from jt808.errors import JT808Error, RemoteProtocolError
 from jt808.frame import Version, unpack
 
 from conformance_support import standard_records
@@ -46,10 +46,12 @@ def _body(record: dict) -> bytes:
 
 
 def _decodes(record: dict) -> bool:
-    """Records that do not decode in their own version are the other modules' business
-    (each lists them with the reason)."""
+    """Records that do not decode in their own version as the standard says (strict) are
+    the other modules' business (each lists them with the reason, and what the tolerant
+    default reads); a layout is checked on standard bodies only."""
     try:
-        decode_body(record["msg_id"], _body(record), _VERSIONS[record["version"]])
+        decode_body(record["msg_id"], _body(record), _VERSIONS[record["version"]],
+                    strict=True)
     except JT808Error:
         return False
     return True
@@ -78,8 +80,10 @@ REPLAY_PAIRS = {(p.values[0]["msg_id"], p.values[1]) for p in REPLAYS}
 @pytest.mark.parametrize("record, version", REPLAYS)
 def test_record_in_a_version_with_the_same_layout(record: dict, version: Version) -> None:
     body = _body(record)
-    own = decode_body(record["msg_id"], body, _VERSIONS[record["version"]])
-    assert decode_body(record["msg_id"], body, version) == own
+    own = decode_body(record["msg_id"], body, _VERSIONS[record["version"]], strict=True)
+    assert decode_body(record["msg_id"], body, version, strict=True) == own
+    tolerant = decode_body(record["msg_id"], body, version)
+    assert tolerant == own and tolerant.quirks == () and tolerant.trailing == b""
     assert encode_body(own, version) == body
 
 
@@ -131,11 +135,31 @@ def test_vector(source: str, version: Version, message, body: str) -> None:
     assert decode_body(message.MSG_ID, raw, version) == message
 
 
-def test_the_2019_areas_are_not_2013_bodies():
-    """The 2019 tail (night speed, name) is refused as 2013 trailing bytes."""
-    for message in (_RECT_2019, _POLYGON_2019):
-        with pytest.raises(JT808Error):
-            decode_body(message.MSG_ID, encode_body(message, V19), V13)
+#: the fields a 2013 reading finds in the 2019 bodies above: no night speed, no name
+_RECT_AS_2013 = SetRectangleArea(0, (RectangleArea(
+    1, 0x0002, 30.0, 120.0, 29.5, 121.25, speed_limit=60, over_speed_time=10),))
+_POLYGON_AS_2013 = SetPolygonArea(7, 0x0002, (Point(30.0, 120.0), Point(31.0, 121.25)),
+                                  speed_limit=60, over_speed_time=10)
+
+
+@pytest.mark.parametrize("message, as_2013, tail", [
+    (_RECT_2019, _RECT_AS_2013, "0032" "0001" "41"),
+    (_POLYGON_2019, _POLYGON_AS_2013, "0032" "0002" "4142")])
+def test_the_2019_areas_are_not_2013_bodies(message, as_2013, tail: str):
+    """Read as 2013, the 2019 tail (night speed, name) is no 2013 field: refused as
+    trailing bytes with ``strict=True``; by default (issue 11) the 2013 fields, the tail
+    kept in ``.trailing`` with the quirk named, and the received bytes re-encoded."""
+    raw = encode_body(message, V19)
+    offset = len(raw) - len(bytes.fromhex(tail))
+    with pytest.raises(RemoteProtocolError) as info:
+        decode_body(message.MSG_ID, raw, V13, strict=True)
+    assert (info.value.msg_id, info.value.offset) == (message.MSG_ID, offset)
+    tolerant = decode_body(message.MSG_ID, raw, V13)
+    assert tolerant == as_2013
+    assert tolerant.trailing == bytes.fromhex(tail)
+    assert tolerant.quirks == (f"{len(bytes.fromhex(tail))} bytes after the last field kept "
+                               f"as trailing (offset {offset})",)
+    assert encode_body(tolerant, V13) == raw
 
 
 def test_every_listed_id_replays_in_every_listed_version():

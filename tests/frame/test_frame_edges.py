@@ -70,9 +70,18 @@ def test_short_subpackaged_header_names_the_message():
     (Version.V2019, "0002" "4000" "01" "0000000001380013800A" "0001", 5),
 ])
 def test_phone_not_bcd_names_its_offset(version, raw, offset):
+    """Strict: refused, naming the phone and its offset. Default (issue 11): the nibble
+    kept as a lowercase hex digit, ``phone_is_bcd`` False, the header re-encoded exact."""
     with pytest.raises(HeaderError) as caught:
-        Header.decode(bytes.fromhex(raw))
+        Header.decode(bytes.fromhex(raw), strict=True)
     assert (caught.value.msg_id, caught.value.field, caught.value.offset) == (2, "phone", offset)
+    header, body_length = Header.decode(bytes.fromhex(raw))
+    assert header.version is version and body_length == 0
+    digits = 20 if version is Version.V2019 else 12
+    assert header.phone == raw[2 * offset:2 * offset + digits].lower()
+    assert header.phone.endswith("01380013800a")
+    assert not header.phone_is_bcd
+    assert header.encode(0) == bytes.fromhex(raw)
 
 
 @pytest.mark.parametrize("kwargs, field", [
