@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from jt808.codec import LocationReport, TerminalRegister, decode, encode
-from jt808.codec._extras import Fuel, Mileage, SatelliteCount, SignalStrength, TachographSpeed
+from jt808.codec import (Fuel, LocationReport, Mileage, SatelliteCount, SignalStrength,
+                         TachographSpeed, TerminalRegister, decode, encode)
 from jt808.frame import Version, pack, unpack
 
 from ._timing import best_us, table

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..errors import LocalProtocolError, RemoteProtocolError
 from ..frame import Buffer, Frame, Header, Version
+from . import _plugins
 from ._base import MESSAGES, Message, RawMessage
 
 __all__ = ["decode", "encode", "decode_body", "encode_body"]
@@ -15,6 +16,7 @@ def decode_body(msg_id: int, body: bytes, version: Version = Version.V2013) -> M
     raises ``TruncatedError``; one with bytes left after its last field raises
     ``RemoteProtocolError``; both name the message id, the field and the offset.
     """
+    _plugins.load()
     cls = MESSAGES.get((version, msg_id))
     if cls is None:
         return RawMessage(msg_id, bytes(body))

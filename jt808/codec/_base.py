@@ -2,7 +2,8 @@
 
 A message class is an attrs frozen class with ``MSG_ID`` and ``VERSIONS`` class
 variables, an ``encode_into(buf, version)`` method and a ``decode_from(buf, version)``
-class method. :func:`register` files it under every version it exists in.
+class method. :func:`register` files it under every version it exists in; the built-in
+classes and a vendor's are registered the same way, and neither can shadow the other.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import attrs
 
 from ..errors import LocalProtocolError, RemoteProtocolError
 from ..frame import Buffer, Version
+from . import _plugins
 
 __all__ = [
     "Message", "EmptyBody", "RawMessage", "MESSAGES", "register", "message_class",
@@ -51,17 +53,29 @@ class Message:
 
 
 def register(cls: M) -> M:
-    """Class decorator: file ``cls`` under ``(version, cls.MSG_ID)`` for each of its versions."""
-    for version in cls.VERSIONS:
-        key = (version, cls.MSG_ID)
-        if key in MESSAGES and MESSAGES[key] is not cls:
-            raise RuntimeError(f"0x{cls.MSG_ID:04X} in {version.value} registered twice: "
-                               f"{MESSAGES[key].__name__} and {cls.__name__}")
-        MESSAGES[key] = cls
+    """Class decorator: file ``cls`` under ``(version, cls.MSG_ID)`` for each of its versions.
+
+    An id a version already has from another class raises ``ValueError`` (nothing is
+    registered then): a built-in cannot be shadowed.
+    """
+    msg_id = getattr(cls, "MSG_ID", None)
+    if not isinstance(msg_id, int) or not 0 <= msg_id <= 0xFFFF:
+        raise ValueError(f"{cls.__name__}.MSG_ID must be an int in 0..0xFFFF, not {msg_id!r}")
+    versions = [Version(version) for version in cls.VERSIONS]
+    for version in versions:
+        known = MESSAGES.get((version, msg_id))
+        if known is not None and known is not cls:
+            raise ValueError(f"0x{msg_id:04X} in {version.value} is already "
+                             f"{known.__module__}.{known.__name__}; {cls.__name__} "
+                             "cannot shadow it")
+    for version in versions:
+        MESSAGES[(version, msg_id)] = cls
     return cls
 
 
 def message_class(msg_id: int, version: Version) -> type[Message] | None:
+    """The class of ``msg_id`` in ``version`` (plug-ins included), or ``None``."""
+    _plugins.load()
     return MESSAGES.get((version, msg_id))
 
 

@@ -22,7 +22,7 @@ from ..errors import LocalProtocolError, RemoteProtocolError, TruncatedError
 from ..frame import Buffer, Version
 from ._base import (_TIME_CACHE, ALL_VERSIONS, BEFORE_2019, ONLY_2019, EmptyBody, Message,
                     pull_time, register)
-from ._extras import decode_extras, encode_extras, fast_builder
+from ._extras import decode_extras, encode_extras
 
 __all__ = [
     "LocationBasic", "LocationReport", "LocationQuery", "LocationQueryResponse",
@@ -186,10 +186,10 @@ class LocationBasic:
         return cls(*decode_location_basic(buf))
 
 
-def _decode_report(buf: Buffer, pos: int, end: int) -> "LocationReport":
+def _decode_report(buf: Buffer, pos: int, end: int, version: Version) -> "LocationReport":
     data = buf.data
     basic = _decode_basic(buf, data, pos, end)
-    extras = decode_extras(data, pos + 28, end, buf.msg_id) if end > pos + 28 else ()
+    extras = decode_extras(data, pos + 28, end, buf.msg_id, version) if end > pos + 28 else ()
     buf.pos = end
     return _new_report(*basic, extras)
 
@@ -220,11 +220,12 @@ class LocationReport(Message):
     def encode_into(self, buf: Buffer, version: Version) -> None:
         buf.push_bytes(location_basic_bytes(
             self.alarm_flag, self.status, self.latitude, self.longitude, self.altitude,
-            self.speed, self.direction, self.time, buf.msg_id) + encode_extras(self.extras))
+            self.speed, self.direction, self.time, buf.msg_id)
+            + encode_extras(self.extras, version))
 
     @classmethod
     def decode_from(cls, buf: Buffer, version: Version) -> "LocationReport":
-        return _decode_report(buf, buf.pos, len(buf.data))
+        return _decode_report(buf, buf.pos, len(buf.data), version)
 
     def extra(self, kind):
         """The first extra of ``kind`` (a class such as ``Mileage``, or an extra id), or None."""
@@ -244,7 +245,7 @@ class LocationReport(Message):
                              self.altitude, self.speed, self.direction, self.time)
 
 
-_new_report = fast_builder(LocationReport)
+_new_report = LocationReport
 
 
 @register
@@ -267,7 +268,7 @@ class _ReplyWithLocation(Message):
     @classmethod
     def decode_from(cls, buf: Buffer, version: Version):
         reply_serial = buf.pull_u16("reply_serial")
-        return cls(reply_serial, _decode_report(buf, buf.pos, len(buf.data)))
+        return cls(reply_serial, _decode_report(buf, buf.pos, len(buf.data), version))
 
 
 @register
@@ -437,6 +438,6 @@ class LocationBatchReport(Message):
             if start + length > len(buf.data):
                 raise TruncatedError(f"item needs {length} bytes, {len(buf.data) - start} left",
                                      msg_id=buf.msg_id, field="items", offset=start)
-            items.append(_decode_report(buf, start, start + length))
+            items.append(_decode_report(buf, start, start + length, version))
         return cls(location_type, tuple(items))
 
