@@ -30,6 +30,7 @@ with bodies of at most 950 bytes (split marks, M bit, sequence, intervals);
 :class:`Depacker` turns a TCP byte stream or UDP datagrams back into :class:`MediaFrame`
 values, bounded, resynchronising on the 0x30316364 magic, with loss counted in
 :class:`DepackStats`. Both SIM widths: BCD[6] (2011/2013 headers) and BCD[10] (2019).
+:class:`FrameQueue` bounds what waits for a slow link, dropping P-frames before I-frames.
 """
 from . import _extras, _messages, _params
 from ._depacker import DepackStats, Depacker, MediaFrame
@@ -39,9 +40,10 @@ from ._packer import Packer
 from ._packet import (MAGIC, MAX_BODY, SIM_WIDTHS, DataType, MediaPacket, MediaPacketError,
                       PayloadType, SplitMark, decode_packet, header_length)
 from ._params import *  # noqa: F401,F403
+from ._queue import FrameQueue, QueuedFrame, QueueStats
 
 __all__ = [
     "MAGIC", "MAX_BODY", "SIM_WIDTHS", "DataType", "SplitMark", "PayloadType", "MediaPacket",
     "MediaPacketError", "decode_packet", "header_length", "Packer", "Depacker", "MediaFrame",
-    "DepackStats", *_messages.__all__, *_extras.__all__, *_params.__all__,
+    "DepackStats", "FrameQueue", "QueuedFrame", "QueueStats", *_messages.__all__, *_extras.__all__, *_params.__all__,
 ]
