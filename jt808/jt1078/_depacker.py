@@ -18,6 +18,7 @@ from ._packet import parse_header, plausibility
 __all__ = ["Depacker", "MediaFrame", "DepackStats"]
 
 _HALF = 0x8000
+_START_HOLD = 8   # datagrams held at the start to find the earliest sequence
 
 
 @attrs.frozen(slots=True)
@@ -187,6 +188,8 @@ class Depacker:
             return []
         self._held[packet.sequence] = packet
         out: list[MediaFrame] = []
+        if self._expected is None and len(self._held) >= min(self.reorder_window, _START_HOLD):
+            self._skip_to_nearest_held()     # enough seen to tell where the stream starts
         if self._expected is not None:
             for item in self._release_in_order():
                 out += self._assemble(item)
