@@ -112,6 +112,7 @@ class MediaServer:
         self.channels: dict[tuple[str, int], ChannelRecord] = {}
         self.tcp_port = self.udp_port = 0
         self.links = 0
+        self.packets_received = 0     # datagrams, all UDP links together
         self._changed = anyio.Event()
         self._tg: Any = None
         self._listeners: list[Any] = []
@@ -154,6 +155,8 @@ class MediaServer:
             while data := await transport.receive():
                 frames = depacker.feed_datagram(data) if datagrams else depacker.feed(data)
                 self._store(frames, depacker, seen)
+                self.packets_received += datagrams
+                self._notify()
         except TransportError as exc:
             log.info("media link failed: %s", exc)
         finally:
@@ -176,8 +179,6 @@ class MediaServer:
                 seen.add(record)
                 record.links.append(depacker)
             record.add(frame)
-        if frames:
-            self._notify()
 
     def channel(self, sim: str, channel: int) -> ChannelRecord:
         """The record of ``channel`` of the terminal ``sim`` (leading zeros optional)."""
@@ -188,7 +189,8 @@ class MediaServer:
         return record
 
     def _notify(self) -> None:
-        self._changed.set()
+        if not self._changed.is_set():
+            self._changed.set()
         self._changed = anyio.Event()
 
     async def wait_for(self, predicate: Callable[[], Any], timeout: float | None = 10.0) -> Any:

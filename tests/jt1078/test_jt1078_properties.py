@@ -61,3 +61,16 @@ def test_udp_loss_and_reordering_lose_only_the_broken_frames(spec, seed, seq, da
     assert [(f.data_type, f.payload, f.channel) for f in out] == expected
     assert depacker.stats.lost_packets <= len(lost)
     assert depacker.stats.packets == len(kept) and depacker.stats.late_packets == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(max_size=300), max_size=30), st.booleans())
+def test_any_bytes_give_frames_or_nothing_never_an_exception(chunks, datagrams):
+    """Hostile input: random bytes, with the magic sprinkled in, never raise and never
+    grow the buffer past one packet."""
+    depacker = Depacker(reorder_window=8 if datagrams else 0)
+    for chunk in chunks:
+        chunk = chunk.replace(b"\x00\x00", b"\x30\x31\x63\x64")
+        (depacker.feed_datagram if datagrams else depacker.feed)(chunk)
+        assert len(depacker._buf) <= 34 + 0xFFFF
+    depacker.flush()
