@@ -79,6 +79,7 @@ class MediaStream:
         self.video_on = self.audio_on = True
         self.paused = False
         self.speed = 1
+        self._epoch = 0        # bumped by a speed change: producers re-anchor their pacing
         self.keyframes_only = False
         self.frames_sent = self.bytes_sent = self.packets_sent = 0
         self.started = clock()
@@ -86,7 +87,8 @@ class MediaStream:
         self._wake = anyio.Event()
         self._resumed = anyio.Event()
         self._resumed.set()
-        self._producers = 0
+        self.recordings: list[Any] = []       # what a playback stream plays (for seeks)
+        self._producers: set[anyio.CancelScope] = set()
         self._video_scope: anyio.CancelScope | None = None
         self._tg: Any = None
 
@@ -109,9 +111,10 @@ class MediaStream:
                 if video is not None:
                     self.replace_video(video)
                 if audio is not None:
-                    self._producers += 1
-                    tg.start_soon(self._produce, audio, DataType.AUDIO, None)
-                if self._producers == 0:
+                    scope = anyio.CancelScope()
+                    self._producers.add(scope)
+                    tg.start_soon(self._produce, audio, DataType.AUDIO, scope)
+                if not self._producers:
                     self.closed.set()
                 await self.closed.wait()
                 tg.cancel_scope.cancel()
@@ -125,13 +128,18 @@ class MediaStream:
         """Start (or restart, for a stream switch or a seek) the video producer."""
         if self._video_scope is not None:
             self._video_scope.cancel()
-            self._producers -= 1
+            self._producers.discard(self._video_scope)
         scope = self._video_scope = anyio.CancelScope()
-        self._producers += 1
+        self._producers.add(scope)
         self._tg.start_soon(self._produce, units, None, scope)
 
     def close(self) -> None:
         self.closed.set()
+
+    def set_speed(self, speed: int) -> None:
+        """Play ``speed`` times faster from the next frame on."""
+        self.speed = speed
+        self._epoch += 1
 
     def pause(self) -> None:
         self.paused = True
@@ -142,18 +150,24 @@ class MediaStream:
         self._resumed.set()
 
     async def _produce(self, units: AsyncIterator, kind: DataType | None,
-                       scope: anyio.CancelScope | None) -> None:
+                       scope: anyio.CancelScope) -> None:
         base: tuple[float, int] | None = None
         need_i = False
-        with scope or anyio.CancelScope():
+        epoch = self._epoch
+        with scope:
             try:
                 async for unit in units:
-                    if self.paused and self.kind == "playback":
-                        await self._resumed.wait()
-                        base = None
-                    base = base or (self.clock(), unit.timestamp)
-                    due = base[0] + (unit.timestamp - base[1]) / 1000 / self.speed
-                    await anyio.sleep(max(due - self.clock(), 0))
+                    while True:                  # a paused playback waits, live drops
+                        if self.paused and self.kind == "playback":
+                            await self._resumed.wait()
+                            base = None
+                        if epoch != self._epoch:
+                            base, epoch = None, self._epoch
+                        base = base or (self.clock(), unit.timestamp)
+                        due = base[0] + (unit.timestamp - base[1]) / 1000 / self.speed
+                        await anyio.sleep(max(due - self.clock(), 0))
+                        if not (self.paused and self.kind == "playback"):
+                            break
                     frame_kind = kind or (DataType.I_FRAME if unit.keyframe else DataType.P_FRAME)
                     if self.paused or not (self.audio_on if kind else self.video_on):
                         need_i = kind is None
@@ -165,15 +179,14 @@ class MediaStream:
                                                unit.timestamp))
                     self._wake.set()
             finally:
-                if scope is None or not scope.cancel_called:
-                    self._producers -= 1
-                    self._wake.set()
+                self._producers.discard(scope)
+                self._wake.set()
 
     async def _writer(self) -> None:
         while True:
             frame = self.queue.pop()
             if frame is None:
-                if self._producers <= 0:
+                if not self._producers:
                     self.closed.set()
                     return
                 self._wake = anyio.Event()
@@ -394,21 +407,30 @@ class VideoService:
         stream = await self._open(message, message.channel, "playback")
         if stream is None:
             return
-        stream.speed = _SPEEDS.get(message.speed, 1) if message.mode in (1, 2) else 1
+        stream.set_speed(_SPEEDS.get(message.speed, 1) if message.mode in (1, 2) else 1)
         stream.keyframes_only = message.mode in _KEYFRAME_MODES
-        stream.recordings = found                     # type: ignore[attr-defined]
+        stream.recordings = found
         await self._serve(self.playbacks, stream, self._replay(found, message.start), None)
 
     async def _replay(self, found: list[Any], start: datetime | None) -> AsyncIterator:
-        """The recordings' units, stamped from the first one's start, from ``start`` on."""
+        """The recordings' units stamped from the first one's start, from the key frame
+        at or before ``start`` on (the group of pictures before it is held, bounded by
+        one GOP, and dropped at each new key frame)."""
         origin = found[0].start
+        group: list[Any] = []
         for recording in found:
             offset = int((recording.start - origin) / timedelta(milliseconds=1))
+            group = []                       # a recording starts with its own key frame
             for unit in self.recordings.units(recording):
-                at = recording.start + timedelta(milliseconds=unit.timestamp)
-                if start is not None and at < start and not unit.keyframe:
+                unit = type(unit)(unit.data, unit.timestamp + offset, unit.keyframe)
+                at = origin + timedelta(milliseconds=unit.timestamp)
+                if start is not None and at < start:
+                    group = [unit] if unit.keyframe else group + [unit] if group else []
                     continue
-                yield type(unit)(unit.data, unit.timestamp + offset, unit.keyframe)
+                for held in group:
+                    yield held
+                group = []
+                yield unit
 
     async def _playback_control(self, terminal: Any, message: Any, header: Header) -> None:
         stream = self.playbacks.get(message.channel)
@@ -424,8 +446,9 @@ class VideoService:
         elif control == 2:
             stream.close()
         elif control in (3, 4):
-            stream.speed = _SPEEDS.get(message.speed, 1)
+            stream.set_speed(_SPEEDS.get(message.speed, 1))
         elif control == 5 and message.position is not None:
+            stream.queue.clear()                      # what was queued is before the seek
             stream.replace_video(self._replay(stream.recordings, message.position))
         elif control == 6:
             stream.keyframes_only = True

@@ -76,11 +76,21 @@ async def test_playback_control_pauses_seeks_and_stops(tmp_path, store):
         assert (await platform.request(PHONE, PlaybackControl(1, 1))).result == 0
         assert video.playbacks[1].paused
         assert (await platform.request(PHONE, PlaybackControl(1, 0))).result == 0
-        seek = T0 + timedelta(minutes=1)
+        assert (await platform.request(PHONE, PlaybackControl(1, 3, 3))).result == 0
+        assert video.playbacks[1].speed == 4                     # speed code 3: x4
+        seek = T0 + timedelta(minutes=1, milliseconds=500)      # into the second recording
         assert (await platform.request(PHONE, PlaybackControl(1, 5, 0, seek))).result == 0
+        before = record.frames
+        await media.wait_for(lambda: record.frames >= before + 3)
         assert (await platform.request(PHONE, PlaybackControl(1, 2))).result == 0
         await media.wait_for(lambda: not video.playbacks and media.links == 0, timeout=5)
         assert (await platform.request(PHONE, PlaybackControl(1, 1))).result == 1
+    indexes = [index for index, *_ in decode_file(record.video_path)]
+    # the first recording from 0 with no frame lost to the pause, then the second from
+    # its key frame (picture 0) before the seek position
+    restart = indexes.index(0, 1)
+    assert indexes[:restart] == list(range(restart))
+    assert indexes[restart:restart + 3] == [0, 1, 2]
 
 
 class _GatedFtp:
