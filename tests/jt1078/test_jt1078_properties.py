@@ -74,3 +74,37 @@ def test_any_bytes_give_frames_or_nothing_never_an_exception(chunks, datagrams):
         (depacker.feed_datagram if datagrams else depacker.feed)(chunk)
         assert len(depacker._buf) <= 34 + 0xFFFF
     depacker.flush()
+
+
+def _bodies():
+    import json
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "vectors" / "jt1078.jsonl"
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [(r["msg_id"], bytes.fromhex(r["hex"])) for r in records if r["scope"] == "body"]
+
+
+BODIES = _bodies()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(BODIES), st.integers(0, 200), st.integers(0, 255), st.booleans(),
+       st.binary(max_size=8))
+def test_mutated_1078_bodies_decode_or_raise_a_jt808_error(seed, pos, value, cut, tail):
+    """Fuzz: a 1078 body with a byte changed, cut or extended gives a message that
+    re-encodes, or a JT808Error; never IndexError, ValueError, struct.error."""
+    from jt808.codec import decode_body, encode_body
+    from jt808.errors import JT808Error
+    msg_id, body = seed
+    data = bytearray(body)
+    if data:
+        data[pos % len(data)] = value
+    data = data[:pos % (len(data) + 1)] if cut else data + tail
+    try:
+        message = decode_body(msg_id, bytes(data))
+    except JT808Error:
+        return
+    try:
+        encode_body(message)
+    except JT808Error:
+        pass
