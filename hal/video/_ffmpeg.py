@@ -14,7 +14,6 @@ from hal.video._units import AccessUnit, AnnexBSplitter, nal_types
 
 __all__ = ["FfmpegV4l2Source", "ffmpeg_chunks"]
 
-_CHUNK = 65536
 _STDERR_TAIL = 2000
 
 
@@ -26,6 +25,7 @@ async def ffmpeg_chunks(command: list[str]) -> AsyncIterator[bytes]:
     with tempfile.TemporaryFile() as stderr:   # a file: a chatty ffmpeg never blocks
         process = await anyio.open_process(command, stdin=subprocess.DEVNULL, stderr=stderr)
         try:
+            assert process.stdout is not None     # opened with a pipe
             async for chunk in process.stdout:
                 yield chunk
             code = await process.wait()

@@ -90,25 +90,24 @@ class RecordingStore:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (channel, start.isoformat(), end.isoformat(), alarm, av_type, stream_type,
                  storage_type, fps, str(path), size))
-        return Recording(cur.lastrowid, channel, start, end, alarm, av_type, stream_type,
+        return Recording(cur.lastrowid or 0, channel, start, end, alarm, av_type, stream_type,
                          storage_type, fps, path, size)
 
     def query(self, channel: int = 0, start: datetime | None = None,
               end: datetime | None = None, *, alarm_mask: int = 0, av_type: int = 0,
               stream_type: int = 0, storage_type: int = 0) -> list[Recording]:
-        where, args = ["1"], []
-        if channel:
-            where.append("channel = ?"); args.append(channel)   # noqa: E702
-        if start is not None:
-            where.append('"end" > ?'); args.append(start.isoformat())   # noqa: E702
-        if end is not None:
-            where.append("start < ?"); args.append(end.isoformat())   # noqa: E702
         types = _AV_TYPES.get(av_type, (av_type,))
-        where.append(f"av_type IN ({', '.join('?' * len(types))})"); args += types  # noqa: E702
-        if stream_type:
-            where.append("stream_type = ?"); args.append(stream_type)   # noqa: E702
-        if storage_type:
-            where.append("storage_type = ?"); args.append(storage_type)   # noqa: E702
+        conditions = [("channel = ?", channel, channel),
+                      ('"end" > ?', start is not None, start and start.isoformat()),
+                      ("start < ?", end is not None, end and end.isoformat()),
+                      ("stream_type = ?", stream_type, stream_type),
+                      ("storage_type = ?", storage_type, storage_type)]
+        where = [f"av_type IN ({', '.join('?' * len(types))})"]
+        args: list = list(types)
+        for sql, wanted, value in conditions:
+            if wanted:
+                where.append(sql)
+                args.append(value)
         rows = self._db.execute(f"SELECT {_COLUMNS} FROM recordings WHERE "
                                 f"{' AND '.join(where)} ORDER BY start, id", args).fetchall()
         found = [_recording(row) for row in rows]

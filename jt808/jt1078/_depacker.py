@@ -62,7 +62,7 @@ class _Partial:
 
     def __init__(self, first: MediaPacket) -> None:
         self.first = first
-        self.bodies = [first.body]
+        self.bodies: list[bytes] | None = [first.body]   # None: broken, absorbing its rest
         self.size = len(first.body)
         self.count = 1
 
@@ -71,7 +71,9 @@ class Depacker:
     """``feed(bytes)`` for a TCP stream, ``feed_datagram(bytes)`` for UDP.
 
     ``reorder_window`` (datagrams) holds up to that many packets ahead of a gap so
-    reordered packets still make whole frames; 0 takes packets as they come.
+    reordered packets still make whole frames (and the first few packets, to find where
+    the stream starts); 0 takes packets as they come. ``flush()`` at the end of input
+    releases what is held.
     """
 
     def __init__(self, *, sim_width: int | None = None, max_frame: int = 4 << 20,
@@ -225,16 +227,17 @@ class Depacker:
             first = next(iter(self._held))
             self._expected = min(self._held, key=lambda seq: (seq - first + 0x4000) & 0xFFFF)
             return
-        nearest = min(self._held, key=lambda seq: (seq - self._expected) & 0xFFFF)
-        self.stats.lost_packets += (nearest - self._expected) & 0xFFFF
+        expected = self._expected
+        nearest = min(self._held, key=lambda seq: (seq - expected) & 0xFFFF)
+        self.stats.lost_packets += (nearest - expected) & 0xFFFF
         self._expected = nearest
         self._assemble(_GAP)
 
     # -- assembly ---------------------------------------------------------------------
     def _assemble(self, item) -> list[MediaFrame]:
         if item is _GAP:              # a lost packet may belong to any frame in progress
-            for partial in self._partials.values():
-                self._discard(partial)
+            for broken in self._partials.values():
+                self._discard(broken)
             return []
         packet: MediaPacket = item
         key = (packet.channel, min(packet.data_type, DataType.AUDIO))

@@ -185,7 +185,8 @@ def decode_packet(data: bytes, sim_width: int | None = None) -> MediaPacket:
     if data[:4] != MAGIC:
         raise MediaPacketError("no 0x30316364 magic", field="magic", offset=0)
     widths = SIM_WIDTHS if sim_width is None else (sim_width,)
-    exact, longer = [], []
+    exact: list[tuple[MediaPacket, int, int]] = []
+    longer: list[tuple[MediaPacket, int, int]] = []
     for width in widths:
         try:
             parsed = parse_header(data, 0, width)

@@ -8,7 +8,7 @@ from typing import ClassVar
 import attrs
 
 from ..codec import register_param
-from ..errors import RemoteProtocolError
+from ..errors import LocalProtocolError, RemoteProtocolError
 from ..frame import Buffer, Version
 
 __all__ = ["EncoderSettings", "AVParams", "ChannelEntry", "AVChannels", "ChannelAVParams",
@@ -179,7 +179,6 @@ class SleepWake:
         for name in ("mode", "conditions", "days", "periods_enabled"):
             buf.push_u8(getattr(self, name), name)
         if len(self.periods) != 4:
-            from ..errors import LocalProtocolError
             raise LocalProtocolError("0x007C needs exactly 4 periods", field="periods")
         for wake, sleep in self.periods:
             buf.push_bcd(wake, 2, "wake")

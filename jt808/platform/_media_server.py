@@ -22,7 +22,7 @@ import json
 import logging
 import math
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 
 import anyio
 
@@ -47,7 +47,7 @@ class ChannelRecord:
         self.audio_path = stem.with_suffix(".g711a")
         self.summary_path = stem.with_suffix(".json")
         self._video = open(self.video_path, "ab")
-        self._audio = None
+        self._audio: BinaryIO | None = None
         self.frames = self.keyframes = self.audio_frames = self.passthrough_frames = 0
         self.video_bytes = 0
         self.first_timestamp: int | None = None

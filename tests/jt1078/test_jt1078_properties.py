@@ -6,7 +6,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jt808.jt1078 import DataType, Depacker, Packer, decode_packet
+from jt808.jt1078 import DataType, Depacker, Packer
 
 KINDS = st.sampled_from([DataType.I_FRAME, DataType.P_FRAME, DataType.AUDIO,
                          DataType.PASS_THROUGH])

@@ -2,7 +2,6 @@
 decoding with PyAV (the pictures, not byte counts)."""
 from __future__ import annotations
 
-import os
 import stat
 import sys
 
