@@ -84,3 +84,28 @@ async def test_a_closed_media_port_fails_the_request(tmp_path):
         await listener.aclose()                               # nothing listens there now
         reply = await platform.request(PHONE, LiveVideoRequest("127.0.0.1", port, 0, 1, 1, 0))
         assert reply.result == 1
+
+
+async def test_switch_to_the_sub_stream_and_close_audio_only(tmp_path):
+    from hal.audio import ToneSource
+    from jt808.jt1078 import LiveVideoControl
+    main = TestPatternSource(320, 240, 15, frames=None)
+    sub = TestPatternSource(160, 128, 15, frames=None)
+    sources = {(1, 0): main, (1, 1): sub}
+    async with video_rig(tmp_path, sources, audio=ToneSource(frames=None)) as rig:
+        platform, media, _terminal, video = rig
+        assert (await media.request_live(platform, PHONE, 1, data_type=0)).result == 0
+        record = media.channel(PHONE, 1)
+        await media.wait_for(lambda: record.frames >= 3 and record.audio_frames >= 3)
+        assert (await platform.request(PHONE, LiveVideoControl(1, 1, 0, 1))).result == 0
+        before = record.frames
+        await media.wait_for(lambda: record.frames >= before + 20)
+        assert (await platform.request(PHONE, LiveVideoControl(1, 0, 1))).result == 0
+        stream = video.streams[1]
+        assert not stream.audio_on and stream.video_on and not stream.closed.is_set()
+        assert (await platform.request(PHONE, LiveVideoControl(1, 0, 2))).result == 0
+        await media.wait_for(lambda: not video.streams and media.links == 0)
+    import av
+    with av.open(str(record.video_path), format="h264") as container:
+        sizes = [(f.width, f.height) for f in container.decode(video=0)]
+    assert sizes[0] == (320, 240) and sizes[-1] == (160, 128)
