@@ -11,7 +11,8 @@ writes each channel to disk.
 
 A TCP link is a byte stream (:class:`jt808.jt1078.Depacker.feed`), a UDP peer a series
 of datagrams (``feed_datagram`` with a reorder window). Each channel of each terminal
-(SIM as sent) gets one file per media kind and a JSON summary: frames, key frames,
+(SIM as sent) gets one file per media kind (and an ``.mp4`` of the video, remuxed with PyAV
+when it is installed, at close) and a JSON summary: frames, key frames,
 audio frames, packets, lost packets and loss rate, frames dropped, junk bytes, video
 bytes, bitrate from the frame timestamps, first and last timestamp. One link's bad
 bytes cost only that link.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 
@@ -46,6 +48,8 @@ class ChannelRecord:
         self.video_path = stem.with_suffix(".h264")
         self.audio_path = stem.with_suffix(".g711a")
         self.summary_path = stem.with_suffix(".json")
+        self.mp4_path = stem.with_suffix(".mp4")
+        self.mp4 = False
         self._video = open(self.video_path, "ab")
         self._audio: BinaryIO | None = None
         self.frames = self.keyframes = self.audio_frames = self.passthrough_frames = 0
@@ -85,19 +89,55 @@ class ChannelRecord:
                 "junk_bytes": sum(s.junk_bytes for s in stats), "video_bytes": self.video_bytes,
                 "bitrate_bps": int(self.video_bytes * 8 / span) if span > 0 else 0,
                 "first_timestamp": self.first_timestamp, "last_timestamp": self.last_timestamp,
-                "video_file": self.video_path.name}
+                "video_file": self.video_path.name,
+                "mp4_file": self.mp4_path.name if self.mp4 else None}
 
     def flush(self) -> None:
-        self._video.flush()
-        if self._audio is not None:
+        if not self._video.closed:
+            self._video.flush()
+        if self._audio is not None and not self._audio.closed:
             self._audio.flush()
         self.summary_path.write_text(json.dumps(self.summary(), indent=1))
 
     def close(self) -> None:
-        self.flush()
         self._video.close()
         if self._audio is not None:
             self._audio.close()
+        if self.frames and write_mp4(self.video_path, self.mp4_path, self.fps()):
+            self.mp4 = True
+        self.flush()
+
+    def fps(self) -> int:
+        """Frames per second from the timestamps (15 when they say nothing)."""
+        span = (self.last_timestamp or 0) - (self.first_timestamp or 0)
+        return round((self.frames - 1) * 1000 / span) if span > 0 and self.frames > 1 else 15
+
+
+def write_mp4(h264_path: Path, mp4_path: Path, fps: int) -> bool:
+    """Remux an Annex B file into MP4 at ``fps`` with PyAV (the ``media`` extra); ``False``
+    when PyAV is missing or the stream cannot be remuxed."""
+    try:
+        import av
+    except ImportError:
+        return False
+    try:
+        with av.open(str(h264_path), format="h264") as src, av.open(str(mp4_path), "w") as dst:
+            video = src.streams.video[0]
+            out = dst.add_stream_from_template(video)
+            index = 0
+            for packet in src.demux(video):
+                if packet.size == 0:
+                    continue
+                packet.stream = out
+                packet.time_base = Fraction(1, fps)
+                packet.pts = packet.dts = index
+                packet.duration = 1
+                dst.mux(packet)
+                index += 1
+    except (av.FFmpegError, ValueError, IndexError) as exc:
+        log.info("no mp4 for %s: %s", h264_path.name, exc)
+        return False
+    return True
 
 
 class MediaServer:

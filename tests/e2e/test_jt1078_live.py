@@ -47,6 +47,11 @@ async def test_ten_seconds_of_test_pattern_arrive_decodable(tmp_path, tcp, versi
     assert summary["frames"] == len(pictures) and summary["keyframes"] >= FRAMES // 15
     assert summary["sim"] == PHONE and summary["bitrate_bps"] > 0
     assert stats["frames_sent"] == FRAMES and stats["frames_dropped"] == 0
+    import av
+    with av.open(str(record.mp4_path)) as mp4:                 # remuxed at close
+        assert mp4.streams.video[0].average_rate == 15
+        assert sum(1 for _ in mp4.decode(video=0)) == len(pictures)
+    assert json.loads(record.summary_path.read_text())["mp4_file"] == record.mp4_path.name
 
 
 async def test_close_and_pause_through_0x9102(tmp_path):
