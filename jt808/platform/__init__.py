@@ -9,9 +9,10 @@ over a transport with anyio. The demo and its bare ``MiniTerminal`` client live 
 """
 from ._describe import describe
 from ._driver import SessionDriver
+from ._media_server import ChannelRecord, MediaServer
 from ._server import AckFilter, Platform
 from ._sms_gateway import SmsCentreListener, SmsCentreTransport
 from ._terminal_state import TerminalRecord
 
 __all__ = ["Platform", "AckFilter", "TerminalRecord", "SessionDriver", "describe",
-           "SmsCentreListener", "SmsCentreTransport"]
+           "SmsCentreListener", "SmsCentreTransport", "MediaServer", "ChannelRecord"]

@@ -9,10 +9,11 @@ from ._params_config import TerminalParams
 from ._reporting import fix_to_report
 from ._state_events import StateChange
 from ._terminal import Terminal
+from ._video import VideoService, enable_video, quectel_link_url
 
 __all__ = [
     "Terminal", "TerminalOptions", "StateChange", "JTT808", "TerminalParams",
     "LocStatusConfig", "LocAlarmWarningConfig", "LocAdditionalInfoConfig",
     "LicensePlateColor", "ResultCode", "BlindAreaStore", "MemoryBlindStore",
-    "BlindStoreError", "fix_to_report",
+    "BlindStoreError", "fix_to_report", "VideoService", "enable_video", "quectel_link_url",
 ]

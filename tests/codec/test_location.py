@@ -111,11 +111,12 @@ def test_time_zero_is_none():
 
 
 def test_extras_in_wire_order_with_vendor_and_unknown_kept_raw():
-    # 2013 table 26: 0xE0-0xFF vendor; 0x14 is reserved in 2013 (JT/T 1078 uses it)
-    tail = bytes.fromhex("E102ABCD" "01040000006414040000000130011F")
+    # 2013 table 26: 0xE0-0xFF vendor; 0x1A is reserved (0x14-0x18 are JT/T 1078's, which
+    # jt808.jt1078 registers)
+    tail = bytes.fromhex("E102ABCD" "0104000000641A040000000130011F")
     report = decode_body(0x0200, SEED_MINIMAL_0200 + tail)
     assert report.extras == (RawExtra(0xE1, b"\xab\xcd"), Mileage(10.0),
-                             RawExtra(0x14, b"\x00\x00\x00\x01"), SignalStrength(31))
+                             RawExtra(0x1A, b"\x00\x00\x00\x01"), SignalStrength(31))
     assert encode_body(report) == SEED_MINIMAL_0200 + tail
 
 

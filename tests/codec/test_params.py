@@ -162,10 +162,11 @@ def test_seed_8103_three_params_frame():
 
 
 def test_unknown_ids_kept_raw_in_order():
-    # SmallChi/JT808:JT808_0x8103Test.cs::Test3 body: JT/T 1078 parameter 0x0075
-    body = bytes.fromhex("010000007515030500040700000006080A00090C0000000B000201")
+    # SmallChi/JT808:JT808_0x8103Test.cs::Test3 body (JT/T 1078 parameter 0x0075), with the
+    # id changed to 0xF375: 0x0075 itself is registered by jt808.jt1078 (entry point)
+    body = bytes.fromhex("010000F37515030500040700000006080A00090C0000000B000201")
     message = decode_body(0x8103, body)
-    assert message.params[0].param_id == 0x0075
+    assert message.params[0].param_id == 0xF375
     assert message.params[0].value == body[6:]
     assert encode_body(message) == body
 
