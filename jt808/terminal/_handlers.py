@@ -23,7 +23,9 @@ from ..codec import (CameraShootResponse, LocationBasic, LocationQueryResponse,
                      QueryTerminalParamsResponse, TerminalPropertiesResponse, UpgradeResult,
                      VehicleControlResponse, message_class)
 from ..errors import ResponseTimeout, TransportError
+from ..codec import PARAM_TYPES
 from ..frame import Header, Version
+from ._params_rules import params_that_fit, refusal
 
 log = logging.getLogger("jt808.terminal")
 
@@ -59,17 +61,31 @@ async def answer(terminal, header: Header, message: Message) -> None:
 
 
 async def set_params(terminal, message, header: Header) -> None:
-    """0x8103: store (and persist), apply the link parameters, answer ok."""
-    terminal.params.update(message.params)
-    terminal.session.update_params(terminal.params.link_params())
+    """0x8103: check the whole list (``_params_rules``: a value out of range or too many
+    unknown ids -> result 1, nothing kept), else store (and persist) it, apply it live
+    (``Terminal.apply_params``) and answer ok."""
+    reason = refusal(message.params, terminal.params.values)
+    if reason is not None:
+        log.warning("0x8103 refused: %s", reason)
+        terminal.reply(header, RESULT_FAILED)
+        return
+    changed = terminal.params.update(message.params)
+    terminal.apply_params(changed)
     terminal.reply(header, RESULT_OK)
 
 
+def _known_first(param_id: int) -> tuple[bool, int]:
+    return (param_id not in PARAM_TYPES, param_id)
+
+
 async def query_params(terminal, message, header: Header) -> None:
-    """0x8104 (all) / 0x8106 (listed ids) -> 0x0104."""
+    """0x8104 (all) / 0x8106 (listed ids) -> 0x0104 with what one answer can carry
+    (its count is a BYTE: at most 255, known ids first)."""
     ids = getattr(message, "param_ids", None)
-    await answer(terminal, header,
-                 QueryTerminalParamsResponse(header.serial, terminal.params.to_wire(ids)))
+    if ids is None:
+        ids = sorted(terminal.params.values, key=_known_first)
+    params = params_that_fit(terminal.params.to_wire(ids))
+    await answer(terminal, header, QueryTerminalParamsResponse(header.serial, params))
 
 
 async def query_properties(terminal, message, header: Header) -> None:

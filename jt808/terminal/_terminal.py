@@ -846,6 +846,50 @@ class Terminal(EncryptionMixin):
                 for event in (*events, self._closed):
                     tg.start_soon(watch, event)
 
+    # --- public methods used by command handlers (commands branch) ---
+    def apply_params(self, changed: dict[int, Any]) -> None:
+        """Make 0x8103 ``changed`` values live: link timing (heartbeat, reply timeouts,
+        retries) now, report strategy at the reporter's next wake, server address and
+        port (0x0013/0x0018) at the next connect of a ``tcp://``/``udp://`` primary."""
+        self.session.update_params(self.params.link_params())
+        self._wake.set()                                  # re-arm the heartbeat timer
+        self.reporter.wake()
+        if {0x0013, 0x0018, 0x0019} & set(changed) and isinstance(self._primary, str):
+            from ._server_url import server_url
+            target = server_url(self._primary, self.params.get(0x0013),
+                                self.params.get(0x0018), self.params.get(0x0019))
+            if self._target is self._primary:
+                self._target = target
+            self._primary = target
+
+    def switch_server(self, target: Any, auth_code: str | None = None) -> None:
+        """0x8105 word 2: serve ``target`` from the next link on (``run()`` is told to
+        reconnect now), authenticating with ``auth_code``; ``restore_server()`` goes back."""
+        if getattr(self, "_home", None) is None:
+            self._home = (self._target, self.session.auth_code)
+        self._target = target
+        if auth_code:
+            self.session.auth_code = auth_code
+        self.drop_link()
+
+    def restore_server(self) -> bool:
+        """Back to the server (and auth code) before ``switch_server``; False if none."""
+        if getattr(self, "_home", None) is None:
+            return False
+        self._target, self.session.auth_code = self._home
+        self._home = None
+        self.drop_link()
+        return True
+
+    def drop_link(self) -> None:
+        """End the current link; under ``run()`` it reconnects (0x8105 reset/switch)."""
+        if self._conn_scope is not None:
+            self._conn_scope.cancel()
+
+    async def stop_link(self) -> None:
+        """Stop ``run()`` and drop the link (0x8105 power off, radio off)."""
+        await self.close()
+
 
 _GMT8 = datetime.timezone(datetime.timedelta(hours=8))
 
