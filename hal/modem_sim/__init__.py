@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ._cli import main
 from ._gnss import Position, nmea_checksum
-from ._simulator import ModemConfig, ModemSimulator
+from ._simulator import ModemSimulator
+from ._state import ModemConfig
 from ._sms import InProcessSmsCentre, SmsCentre, SubmittedSms
 
 __all__ = ["ModemSimulator", "ModemConfig", "Position", "SmsCentre", "InProcessSmsCentre",

@@ -14,42 +14,19 @@ from typing import Any, Callable, Mapping
 
 import attrs
 
-from ._at import DataMode, Reply
+from ._at import AtError, DataMode, Reply
 from ._commands import error_reply, execute_line
-from ._at import AtError
 from ._faults import Faults, garble
 from ._gnss import Gnss, Position, PositionSource, gga, rmc
-from ._ip_commands import PdpContext
 from ._pty import PtyPort
 from ._sms import InProcessSmsCentre, SmsCentre, StoredSms, deliver_pdus
-from ._sms_commands import SmsState
 from ._sockets import SocketTable
+from ._state import ModemConfig, PdpContext, SmsState
 
 __all__ = ["ModemSimulator", "ModemConfig"]
 
 LINE_LIMIT = 4096
 BOOT_URCS = ("+CPIN: READY", "+QUSIM: 1", "+QIND: SMS DONE", "+QIND: PB DONE")
-
-
-@attrs.frozen
-class ModemConfig:
-    """What the simulated modem reports about itself (reference §7)."""
-
-    imei: str = "867584030123454"
-    iccid: str = "89860012345678901238"
-    imsi: str = "460001234567890"
-    number: str = "+8613800138000"
-    manufacturer: str = "Quectel"
-    model: str = "EC25"
-    revision: str = "EC25EFAR06A08M4G"
-    qgmr: str = "EC25EFAR06A08M4G_01.001.01.001"
-    rssi: int = 24
-    ber: int = 99
-    reg_stat: int = 1
-    act: int = 7
-    pdp_ip: str = "10.7.157.1"
-    smsc: str = "+8613800200500"
-    port_name: str = "usbat"       # the port name +QISTATE shows and urcport must name
 
 
 class _Timer:

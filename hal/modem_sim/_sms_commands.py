@@ -1,41 +1,15 @@
 """Handlers for the 27.005 SMS commands in PDU mode (reference §6)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import collections
-
-import attrs
-
 from ..errors import PduError
 from ._at import AtError, Command, DataMode, Reply, ok
-from ._sms import STAT_UNREAD, MessageStore, SubmitJoiner, parse_submit
+from ._sms import STAT_UNREAD, parse_submit
+from ._state import Handler, ModemState
 
-if TYPE_CHECKING:
-    from ._simulator import ModemSimulator
-
-__all__ = ["SMS_COMMANDS", "SmsState"]
+__all__ = ["SMS_COMMANDS"]
 
 CMS_ME_FAILURE, CMS_NOT_ALLOWED, CMS_INVALID_PDU, CMS_INVALID_INDEX = 300, 302, 304, 321
 CMS_UNKNOWN = 500
-
-
-@attrs.define
-class SmsState:
-    mode: int = 0                                   # AT+CMGF
-    cnmi: tuple[int, ...] = (2, 1, 0, 0, 0)
-    memories: list[str] = attrs.Factory(lambda: ["SM", "SM", "SM"])
-    store: MessageStore = attrs.Factory(MessageStore)
-    next_mr: int = 0
-    next_ref: int = 0
-    joiner: SubmitJoiner = attrs.Factory(SubmitJoiner)
-    # Store full (see MessageStore): incoming PDUs wait here, undelivered, until
-    # AT+CMGD frees space; ``deferred`` counts arrivals that had to wait, ``lost``
-    # those dropped because even this network-side queue was full.
-    waiting: collections.deque[tuple[bytes, int]] = attrs.Factory(collections.deque)
-    waiting_limit: int = 1000
-    deferred: int = 0
-    lost: int = 0
 
 
 def _cms(code: int) -> AtError:
@@ -51,44 +25,44 @@ def _int(cmd: Command, index: int, default: int | None = None) -> int:
         return default
 
 
-def cmgf(sim: ModemSimulator, cmd: Command) -> Reply:
+def cmgf(state: ModemState, cmd: Command) -> Reply:
     if cmd.kind == "read":
-        return ok(f"+CMGF: {sim.sms.mode}")
+        return ok(f"+CMGF: {state.sms.mode}")
     if cmd.kind == "test":
         return ok("+CMGF: (0,1)")
     mode = _int(cmd, 0, 0)
     if mode not in (0, 1):
         raise AtError()
-    sim.sms.mode = mode
+    state.sms.mode = mode
     return ok()
 
 
-def cnmi(sim: ModemSimulator, cmd: Command) -> Reply:
+def cnmi(state: ModemState, cmd: Command) -> Reply:
     if cmd.kind == "read":
-        return ok("+CNMI: " + ",".join(map(str, sim.sms.cnmi)))
+        return ok("+CNMI: " + ",".join(map(str, state.sms.cnmi)))
     values = tuple(_int(cmd, i, 0) for i in range(len(cmd.args)))
-    sim.sms.cnmi = values + sim.sms.cnmi[len(values):]
+    state.sms.cnmi = values + state.sms.cnmi[len(values):]
     return ok()
 
 
-def _usage(sim: ModemSimulator) -> str:
-    return f"{len(sim.sms.store)},{sim.sms.store.capacity}"
+def _usage(state: ModemState) -> str:
+    return f"{len(state.sms.store)},{state.sms.store.capacity}"
 
 
-def cpms(sim: ModemSimulator, cmd: Command) -> Reply:
+def cpms(state: ModemState, cmd: Command) -> Reply:
     if cmd.kind == "read":
-        return ok("+CPMS: " + ",".join(f'"{m}",{_usage(sim)}' for m in sim.sms.memories))
+        return ok("+CPMS: " + ",".join(f'"{m}",{_usage(state)}' for m in state.sms.memories))
     if cmd.kind == "test":
         return ok('+CPMS: ("SM","ME","MT"),("SM","ME","MT"),("SM","ME","MT")')
     for i, mem in enumerate(cmd.args[:3]):
         if mem.upper() not in ("SM", "ME", "MT"):
             raise _cms(CMS_NOT_ALLOWED)
-        sim.sms.memories[i] = mem.upper()
-    return ok("+CPMS: " + ",".join([_usage(sim)] * 3))
+        state.sms.memories[i] = mem.upper()
+    return ok("+CPMS: " + ",".join([_usage(state)] * 3))
 
 
-def cmgs(sim: ModemSimulator, cmd: Command) -> Reply:
-    if sim.sms.mode != 0:
+def cmgs(state: ModemState, cmd: Command) -> Reply:
+    if state.sms.mode != 0:
         raise _cms(CMS_NOT_ALLOWED)       # text mode is out of scope
     length = _int(cmd, 0)
     if not 7 <= length <= 164:
@@ -99,58 +73,58 @@ def cmgs(sim: ModemSimulator, cmd: Command) -> Reply:
         if pdu is None:
             raise _cms(CMS_INVALID_PDU)
         try:
-            sim.submit_sms(pdu)
+            state.submit_sms(pdu)
         except (PduError, ValueError):
             raise _cms(CMS_INVALID_PDU) from None
-        mr, sim.sms.next_mr = sim.sms.next_mr, (sim.sms.next_mr + 1) % 256
+        mr, state.sms.next_mr = state.sms.next_mr, (state.sms.next_mr + 1) % 256
         return ok(f"+CMGS: {mr}")
 
-    return Reply(final=None, data_mode=DataMode(typed, None, echo=sim.echo,
+    return Reply(final=None, data_mode=DataMode(typed, None, echo=state.echo,
                                                 on_cancel=lambda: ok(), limit=2 * 200))
 
 
-def cmgr(sim: ModemSimulator, cmd: Command) -> Reply:
-    msg = sim.sms.store.read(_int(cmd, 0))
+def cmgr(state: ModemState, cmd: Command) -> Reply:
+    msg = state.sms.store.read(_int(cmd, 0))
     if msg is None:
         raise _cms(CMS_INVALID_INDEX)
     return ok(f"+CMGR: {msg.stat},,{msg.tpdu_length}", raw=msg.pdu.hex().upper().encode() + b"\r\n")
 
 
-def cmgl(sim: ModemSimulator, cmd: Command) -> Reply:
+def cmgl(state: ModemState, cmd: Command) -> Reply:
     stat = _int(cmd, 0, STAT_UNREAD)
     if stat not in range(5):
         raise _cms(CMS_UNKNOWN)
     entries = [f"+CMGL: {i},{m.stat},,{m.tpdu_length}\r\n{m.pdu.hex().upper()}"
-               for i, m in sim.sms.store.listing(stat)]
+               for i, m in state.sms.store.listing(stat)]
     if not entries:
         return ok()
     head, _, rest = "\r\n".join(entries).partition("\r\n")
     return ok(head, raw=rest.encode() + b"\r\n")
 
 
-def cmgd(sim: ModemSimulator, cmd: Command) -> Reply:
+def cmgd(state: ModemState, cmd: Command) -> Reply:
     index, flag = _int(cmd, 0), _int(cmd, 1, 0)
-    if flag not in range(5) or (flag == 0 and not 0 <= index < sim.sms.store.capacity):
+    if flag not in range(5) or (flag == 0 and not 0 <= index < state.sms.store.capacity):
         raise _cms(CMS_INVALID_INDEX)
-    sim.sms.store.delete(index, flag)
+    state.sms.store.delete(index, flag)
     reply = ok()
-    sim.post(sim.sms_space_freed)        # the +CMTI of a waiting message follows the OK
+    state.post(state.sms_space_freed)        # the +CMTI of a waiting message follows the OK
     return reply
 
 
-def csca(sim: ModemSimulator, cmd: Command) -> Reply:
+def csca(state: ModemState, cmd: Command) -> Reply:
     if cmd.kind == "read":
-        return ok(f'+CSCA: "{sim.config.smsc}",145')
+        return ok(f'+CSCA: "{state.config.smsc}",145')
     return ok()
 
 
-def csms(sim: ModemSimulator, cmd: Command) -> Reply:
+def csms(state: ModemState, cmd: Command) -> Reply:
     if cmd.kind == "read":
         return ok("+CSMS: 0,1,1,1")
     return ok("+CSMS: 1,1,1")
 
 
-SMS_COMMANDS = {
+SMS_COMMANDS: dict[str, Handler] = {
     "+CMGF": cmgf, "+CNMI": cnmi, "+CPMS": cpms, "+CMGS": cmgs, "+CMGR": cmgr,
     "+CMGL": cmgl, "+CMGD": cmgd, "+CSCA": csca, "+CSMS": csms,
 }
