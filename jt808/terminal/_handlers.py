@@ -26,38 +26,20 @@ from ..errors import ResponseTimeout, TransportError
 from ..codec import PARAM_TYPES
 from ..frame import Header, Version
 from ._params_rules import params_that_fit, refusal
+from ._text_handlers import TEXT_HANDLERS
+from ._replies import (RESULT_FAILED, RESULT_NOT_SUPPORTED, RESULT_OK, answer, call_hook,
+                       has_message)
 
 log = logging.getLogger("jt808.terminal")
 
 __all__ = ["DEFAULT_HANDLERS", "Handler", "RESULT_OK", "RESULT_FAILED", "RESULT_NOT_SUPPORTED"]
 
 Handler = Callable[[Any, Any, Header], Awaitable[None]]
-RESULT_OK, RESULT_FAILED, RESULT_NOT_SUPPORTED = 0, 1, 3
-
-
-async def _call_hook(hook: Any, *args: Any) -> None:
-    if hook is not None:
-        result = hook(*args)
-        if inspect.isawaitable(result):
-            await result
+_call_hook = call_hook
 
 
 async def not_supported(terminal, message, header: Header) -> None:
     terminal.reply(header, RESULT_NOT_SUPPORTED)
-
-
-def has_message(terminal, msg_id: int) -> bool:
-    """Whether ``msg_id`` exists in the terminal's protocol version (the codec's table)."""
-    return message_class(msg_id, terminal.version) is not None
-
-
-async def answer(terminal, header: Header, message: Message) -> None:
-    """Send the specific answer ``message``, or, when the session's version has no such
-    message (e.g. 0x0608 before 2019), the general 0x0001 result 3 (not supported)."""
-    if not has_message(terminal, message.msg_id):
-        terminal.reply(header, RESULT_NOT_SUPPORTED)
-        return
-    await terminal.send(message)
 
 
 async def set_params(terminal, message, header: Header) -> None:
@@ -265,4 +247,5 @@ DEFAULT_HANDLERS: dict[int | None, Handler] = {
     0x8600: store_area, 0x8602: store_area, 0x8604: store_area, 0x8606: store_area,
     0x8601: delete_area, 0x8603: delete_area, 0x8605: delete_area, 0x8607: delete_area,
     0x8608: query_areas, 0x8500: vehicle_control, 0x8203: confirm_alarm, 0x8108: upgrade,
+    **TEXT_HANDLERS,
 }

@@ -890,6 +890,74 @@ class Terminal(EncryptionMixin):
         """Stop ``run()`` and drop the link (0x8105 power off, radio off)."""
         await self.close()
 
+    # hooks and HALs of the command handlers (set them as attributes)
+    voice: Any = None              # hal.modem.VoiceCalls: 0x8400 call back
+    on_question: Callable[..., Any] | None = None    # 0x8302 -> answer id (or None)
+    on_info: Callable[..., Any] | None = None        # 0x8304 (info_type, content)
+
+    def _kept(self, name: str, make: Callable[[], Any]) -> Any:
+        value = self.__dict__.get(name)
+        if value is None:
+            value = self.__dict__[name] = make()
+        return value
+
+    @property
+    def text_store(self) -> Any:
+        """Events, info menu and info service (``<store>.text.json``)."""
+        from ._small_store import path_next_to
+        from ._text_store import TextStore
+        return self._kept("_text_store", lambda: TextStore(
+            path_next_to(self._store_path, "text")))
+
+    @property
+    def phone_book(self) -> Any:
+        """The 0x8401 phone book (``<store>.phonebook.json``)."""
+        from ._phonebook import PhoneBook
+        from ._small_store import path_next_to
+        return self._kept("_phone_book", lambda: PhoneBook(
+            path_next_to(self._store_path, "phonebook")))
+
+    @property
+    def events(self) -> dict[int, str]:
+        """Events set by 0x8301: id -> content (report one with ``report_event``)."""
+        return dict(self.text_store.events)
+
+    @property
+    def info_menu(self) -> dict[int, str]:
+        """The 0x8303 menu: info type -> name (order one with ``subscribe_info``)."""
+        return dict(self.text_store.menu)
+
+    @property
+    def questions(self) -> dict[int, Message]:
+        """0x8302 questions not answered yet, by the serial they came with."""
+        return self._kept("_questions", dict)
+
+    async def report_event(self, event_id: int) -> Message:
+        """0x0301 for an event the platform set (0x8301); returns the 0x8001."""
+        from ..codec import EventReport
+        if event_id not in self.text_store.events:
+            raise ValueError(f"event {event_id} was not set by the platform")
+        return await self.request(EventReport(event_id))
+
+    async def subscribe_info(self, info_type: int, on: bool = True) -> Message:
+        """0x0303: order (or cancel) the menu's ``info_type``; returns the 0x8001."""
+        from ..codec import InfoDemand
+        if info_type not in self.text_store.menu:
+            raise ValueError(f"info type {info_type} is not in the menu")
+        reply = await self.request(InfoDemand(info_type, int(on)))
+        if reply.result == 0:
+            self.text_store.subscribe(info_type, on)
+        return reply
+
+    async def answer_question(self, serial: int, answer_id: int) -> Message:
+        """0x0302: the chosen candidate of the 0x8302 that came with ``serial``."""
+        from ..codec import QuestionAnswer
+        asked = self.questions.get(serial)
+        if asked is None or answer_id not in {a.answer_id for a in asked.answers}:
+            raise ValueError(f"no pending question {serial} with answer {answer_id}")
+        del self.questions[serial]
+        return await self.request(QuestionAnswer(serial, answer_id))
+
 
 _GMT8 = datetime.timezone(datetime.timedelta(hours=8))
 
