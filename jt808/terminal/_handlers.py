@@ -26,6 +26,7 @@ from ..errors import ResponseTimeout, TransportError
 from ..codec import PARAM_TYPES
 from ..frame import Header, Version
 from ._params_rules import params_that_fit, refusal
+from ._driver_handlers import DRIVER_HANDLERS
 from ._text_handlers import TEXT_HANDLERS
 from ._replies import (RESULT_FAILED, RESULT_NOT_SUPPORTED, RESULT_OK, answer, call_hook,
                        has_message)
@@ -247,5 +248,5 @@ DEFAULT_HANDLERS: dict[int | None, Handler] = {
     0x8600: store_area, 0x8602: store_area, 0x8604: store_area, 0x8606: store_area,
     0x8601: delete_area, 0x8603: delete_area, 0x8605: delete_area, 0x8607: delete_area,
     0x8608: query_areas, 0x8500: vehicle_control, 0x8203: confirm_alarm, 0x8108: upgrade,
-    **TEXT_HANDLERS,
+    **TEXT_HANDLERS, **DRIVER_HANDLERS,
 }

@@ -949,6 +949,28 @@ class Terminal(EncryptionMixin):
             self.text_store.subscribe(info_type, on)
         return reply
 
+    ic_card: Any = None            # async read() -> DriverIdentityReport | None (0x8702)
+    on_pass_through: Callable[..., Any] | None = None   # 0x8900 (data_type, data)
+
+    @property
+    def pass_through(self) -> Any:
+        """0x8900 data no hook took (``_driver_handlers.PassThroughBox``)."""
+        from ._driver_handlers import PassThroughBox
+        return self._kept("_pass_through", PassThroughBox)
+
+    @property
+    def driver(self) -> Any:
+        """The last driver record (a ``DriverIdentityReport``), or ``None``."""
+        return self.__dict__.get("_driver")
+
+    async def set_driver(self, record: Any, *, report: bool = True) -> None:
+        """A driver logged in (a ``DriverIdentityReport``) or out (``None``, or a record
+        with status 2); sent as 0x0702 when linked and ``report``."""
+        self.__dict__["_driver"] = None if record is None or record.status == 2 else record
+        self.reporter.wake()
+        if report and self.authenticated and record is not None:
+            await self.request(record)
+
     async def answer_question(self, serial: int, answer_id: int) -> Message:
         """0x0302: the chosen candidate of the 0x8302 that came with ``serial``."""
         from ..codec import QuestionAnswer
