@@ -26,6 +26,7 @@ from ..errors import ResponseTimeout, TransportError
 from ..codec import PARAM_TYPES
 from ..frame import Header, Version
 from ._params_rules import params_that_fit, refusal
+from ._control_handlers import CONTROL_HANDLERS
 from ._driver_handlers import DRIVER_HANDLERS
 from ._text_handlers import TEXT_HANDLERS
 from ._replies import (RESULT_FAILED, RESULT_NOT_SUPPORTED, RESULT_OK, answer, call_hook,
@@ -95,11 +96,6 @@ async def query_location(terminal, message, header: Header) -> None:
 
 async def temporary_tracking(terminal, message, header: Header) -> None:
     terminal.reporter.track(message.time_interval, message.location_tracking_validity_period)
-    terminal.reply(header, RESULT_OK)
-
-
-async def terminal_control(terminal, message, header: Header) -> None:
-    await _call_hook(getattr(terminal, "on_control", None), message)
     terminal.reply(header, RESULT_OK)
 
 
@@ -244,9 +240,9 @@ DEFAULT_HANDLERS: dict[int | None, Handler] = {
     None: not_supported,
     0x8103: set_params, 0x8104: query_params, 0x8106: query_params,
     0x8107: query_properties, 0x8201: query_location, 0x8202: temporary_tracking,
-    0x8105: terminal_control, 0x8300: text_message, 0x8801: take_photo,
+    0x8300: text_message, 0x8801: take_photo,
     0x8600: store_area, 0x8602: store_area, 0x8604: store_area, 0x8606: store_area,
     0x8601: delete_area, 0x8603: delete_area, 0x8605: delete_area, 0x8607: delete_area,
     0x8608: query_areas, 0x8500: vehicle_control, 0x8203: confirm_alarm, 0x8108: upgrade,
-    **TEXT_HANDLERS, **DRIVER_HANDLERS,
+    **TEXT_HANDLERS, **DRIVER_HANDLERS, **CONTROL_HANDLERS,
 }

@@ -133,7 +133,8 @@ class Reporter:
                 last_sent = now
                 self.meter.reset()
                 self.terminal._require_tg().start_soon(self._report, report)
-            wait = math.inf if rule.interval is None else rule.interval - (now - last_sent)
+            elapsed = now - last_sent if last_sent > -math.inf else 0.0  # none yet: wait one
+            wait = math.inf if rule.interval is None else rule.interval - elapsed
             if rule.distance is not None:
                 wait = min(wait, DISTANCE_POLL)
             self._wake = anyio.Event()

@@ -862,24 +862,91 @@ class Terminal(EncryptionMixin):
                 self._target = target
             self._primary = target
 
-    def switch_server(self, target: Any, auth_code: str | None = None) -> None:
-        """0x8105 word 2: serve ``target`` from the next link on (``run()`` is told to
-        reconnect now), authenticating with ``auth_code``; ``restore_server()`` goes back."""
-        if getattr(self, "_home", None) is None:
-            self._home = (self._target, self.session.auth_code)
+    on_control: Callable[..., Any] | None = None         # 0x8105 (message), first
+    on_upgrade_file: Callable[..., Any] | None = None    # (path, parsed) -> 0|1|2
+    on_power_off: Callable[..., Any] | None = None
+    on_reset: Callable[..., Any] | None = None
+    on_factory_reset: Callable[..., Any] | None = None
+    on_radio_off: Callable[..., Any] | None = None       # (cmd_word 6 or 7)
+    download_dir: Any = None       # where 0x8105 upgrades are fetched (default: a temp dir)
+    max_upgrade_bytes = 64 * 1024 * 1024
+    factory_params: dict[int, Any] | None = None       # 0x8105 word 5 (None: link defaults)
+
+    @property
+    def home_target(self) -> Any:
+        """The server (URL or transport) outside the 0x8105 emergency state."""
+        home = self.__dict__.get("_home")
+        return self._target if home is None else home[0]
+
+    @property
+    def emergency(self) -> Any:
+        """The server of the 0x8105 word 2 emergency state, or ``None``."""
+        return None if self.__dict__.get("_home") is None else self._target
+
+    def switch_server(self, target: Any, auth_code: str = "", *,
+                      timeout: float | None = None) -> None:
+        """0x8105 word 2: serve ``target`` from the next link on (``run()`` reconnects
+        now), authenticating with ``auth_code``; back home (``restore_server``) if no
+        link there is authenticated within ``timeout`` s."""
+        if self.__dict__.get("_home") is None:
+            self.__dict__["_home"] = (self._target, self.session.auth_code)
         self._target = target
         if auth_code:
             self.session.auth_code = auth_code
+        old_link_lost = self._link_lost if self.connected else None
         self.drop_link()
+        if timeout and self._tg is not None:
+            self._tg.start_soon(self._emergency_watchdog, target, timeout, old_link_lost)
+
+    async def _emergency_watchdog(self, target: Any, timeout: float,
+                                  old_link_lost: anyio.Event | None) -> None:
+        with anyio.move_on_after(timeout):
+            if old_link_lost is not None:
+                await old_link_lost.wait()
+            while not (self.authenticated and self._target is target):
+                await anyio.sleep(0.2)
+            return
+        if self._target is target:
+            log.warning("no link to %s within %s s: back to the home server", target, timeout)
+            self.restore_server()
 
     def restore_server(self) -> bool:
         """Back to the server (and auth code) before ``switch_server``; False if none."""
-        if getattr(self, "_home", None) is None:
+        home = self.__dict__.pop("_home", None)
+        if home is None:
             return False
-        self._target, self.session.auth_code = self._home
-        self._home = None
+        self._target, self.session.auth_code = home
         self.drop_link()
         return True
+
+    async def drain(self, timeout: float = 2.0) -> None:
+        """Until what the session queued has been handed to the link (before a command
+        that drops it), at most ``timeout`` s."""
+        with anyio.move_on_after(timeout):
+            while self._outbox is not None and self._outbox.statistics().current_buffer_used:
+                await anyio.sleep(0.01)
+            await anyio.sleep(0.05)                      # the writer's send in progress
+
+    async def send_upgrade_result(self, result: Any) -> None:
+        """0x0108; kept and sent again after the next authentication until acknowledged."""
+        self.pending_upgrade_result = result
+        try:
+            reply = await self.request(result)
+        except (ResponseTimeout, TransportError) as exc:
+            log.warning("0x0108 not acknowledged, sent again after login: %s", exc)
+            return
+        if self.pending_upgrade_result is result and reply.result == 0:
+            self.pending_upgrade_result = None
+
+    def factory_reset(self) -> None:
+        """Parameters back to ``factory_params`` (link defaults when ``None``), persisted
+        and applied live."""
+        from ..session._retry import LINK_PARAM_DEFAULTS
+        defaults = dict(LINK_PARAM_DEFAULTS if self.factory_params is None
+                        else self.factory_params)
+        self.params.values = defaults
+        self.params._save()
+        self.apply_params(defaults)
 
     def drop_link(self) -> None:
         """End the current link; under ``run()`` it reconnects (0x8105 reset/switch)."""
