@@ -28,6 +28,7 @@ from ..frame import Header, Version
 from ._params_rules import params_that_fit, refusal
 from ._control_handlers import CONTROL_HANDLERS
 from ._driver_handlers import DRIVER_HANDLERS
+from ._media_handlers import MEDIA_HANDLERS, index_media
 from ._text_handlers import TEXT_HANDLERS
 from ._replies import (RESULT_FAILED, RESULT_NOT_SUPPORTED, RESULT_OK, answer, call_hook,
                        has_message)
@@ -186,6 +187,10 @@ async def take_photo(terminal, message, header: Header) -> None:
                                  report.longitude, report.altitude, report.speed,
                                  report.direction, report.time)
     for media_id, photo in zip(ids, photos):
+        index_media(terminal, media_id, message.channel_id, photo, location)
+    if message.save_flag == 1:                   # stored: uploaded on 0x8803 / 0x8805
+        return
+    for media_id, photo in zip(ids, photos):
         await terminal.request(MediaEventUpload(media_id, 0, 0, 0, message.channel_id))
         await terminal.request(MediaDataUpload(media_id, 0, 0, 0, message.channel_id,
                                                location, photo))
@@ -244,5 +249,5 @@ DEFAULT_HANDLERS: dict[int | None, Handler] = {
     0x8600: store_area, 0x8602: store_area, 0x8604: store_area, 0x8606: store_area,
     0x8601: delete_area, 0x8603: delete_area, 0x8605: delete_area, 0x8607: delete_area,
     0x8608: query_areas, 0x8500: vehicle_control, 0x8203: confirm_alarm, 0x8108: upgrade,
-    **TEXT_HANDLERS, **DRIVER_HANDLERS, **CONTROL_HANDLERS,
+    **TEXT_HANDLERS, **DRIVER_HANDLERS, **CONTROL_HANDLERS, **MEDIA_HANDLERS,
 }

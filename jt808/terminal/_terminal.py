@@ -985,6 +985,13 @@ class Terminal(EncryptionMixin):
             path_next_to(self._store_path, "phonebook")))
 
     @property
+    def media_index(self) -> Any:
+        """The media shot (``hal.camera.MediaIndex``, ``<store>.media.sqlite``)."""
+        from hal.camera import MediaIndex
+        path = None if self._store_path is None else Path(f"{self._store_path}.media.sqlite")
+        return self._kept("_media_index", lambda: MediaIndex(path))
+
+    @property
     def events(self) -> dict[int, str]:
         """Events set by 0x8301: id -> content (report one with ``report_event``)."""
         return dict(self.text_store.events)

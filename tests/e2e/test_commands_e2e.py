@@ -5,8 +5,8 @@ the modem simulator, a file written).
 
 Link-layer ids (0x8001, 0x8003, 0x8004, 0x8100, 0x8800, 0x8A00) are the session's and
 have their own tests. Still answered 0x0001 result 3, listed in PENDING with the
-reason: 0x8700/0x8701 (tachograph: not built on this branch) and 0x8802-0x8805 (stored
-media index and audio HAL: not built on this branch).
+reason: 0x8700/0x8701 (tachograph: not built on this branch) and 0x8804 (audio HAL:
+not built on this branch).
 """
 from __future__ import annotations
 
@@ -43,10 +43,7 @@ REGISTER = TerminalRegister(31, 115, "70111", "M1", "T1", 1, "A12345")
 LINK_LAYER = {0x8001, 0x8003, 0x8004, 0x8100, 0x8800, 0x8A00}
 PENDING = {0x8700: "tachograph codec not built on this branch",
            0x8701: "tachograph codec not built on this branch",
-           0x8802: "stored media index not built on this branch",
-           0x8803: "stored media index not built on this branch",
-           0x8804: "audio HAL not built on this branch",
-           0x8805: "stored media index not built on this branch"}
+           0x8804: "audio HAL not built on this branch"}
 
 
 @pytest.fixture
@@ -124,10 +121,11 @@ CASES = {
     0x8801: (lambda v: CameraShootCommand(1, 1),
              lambda c, r: (r.msg_id == 0x0805 and len(r.ids) == 1) if c.version
              is not Version.V2011 else _ok(r)),
-    0x8802: (lambda v: StoredMediaSearch(0, 0, 0), None),
-    0x8803: (lambda v: StoredMediaUpload(0, 0, 0), None),
+    0x8802: (lambda v: StoredMediaSearch(0, 0, 0),
+             lambda c, r: r.msg_id == 0x0802 and len(r.medias) == 1),
+    0x8803: (lambda v: StoredMediaUpload(0, 0, 0), lambda c, r: _ok(r)),
     0x8804: (lambda v: RecordingCommand(1, 1), None),
-    0x8805: (lambda v: SingleStoredMediaUpload(1), None),
+    0x8805: (lambda v: SingleStoredMediaUpload(1), lambda c, r: _ok(r)),
     0x8900: (lambda v: DownlinkPassThrough(0x41, b"\x01"),
              lambda c, r: _ok(r) and c.passed == [(0x41, b"\x01")]),
 }
