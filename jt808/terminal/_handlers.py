@@ -29,6 +29,7 @@ from ._params_rules import params_that_fit, refusal
 from ._control_handlers import CONTROL_HANDLERS
 from ._driver_handlers import DRIVER_HANDLERS
 from ._media_handlers import MEDIA_HANDLERS, index_media
+from ._recorder import RECORDER_HANDLERS
 from ._text_handlers import TEXT_HANDLERS
 from ._replies import (RESULT_FAILED, RESULT_NOT_SUPPORTED, RESULT_OK, answer, call_hook,
                        has_message)
@@ -250,4 +251,5 @@ DEFAULT_HANDLERS: dict[int | None, Handler] = {
     0x8601: delete_area, 0x8603: delete_area, 0x8605: delete_area, 0x8607: delete_area,
     0x8608: query_areas, 0x8500: vehicle_control, 0x8203: confirm_alarm, 0x8108: upgrade,
     **TEXT_HANDLERS, **DRIVER_HANDLERS, **CONTROL_HANDLERS, **MEDIA_HANDLERS,
+    **RECORDER_HANDLERS,
 }

@@ -992,6 +992,12 @@ class Terminal(EncryptionMixin):
         return self._kept("_media_index", lambda: MediaIndex(path))
 
     @property
+    def recorder(self) -> Any:
+        """The driving recorder (``_recorder.Recorder``) answering 0x8700 / 0x8701."""
+        from ._recorder import Recorder
+        return self._kept("_recorder", lambda: Recorder(self))
+
+    @property
     def events(self) -> dict[int, str]:
         """Events set by 0x8301: id -> content (report one with ``report_event``)."""
         return dict(self.text_store.events)

@@ -5,8 +5,7 @@ the modem simulator, a file written).
 
 Link-layer ids (0x8001, 0x8003, 0x8004, 0x8100, 0x8800, 0x8A00) are the session's and
 have their own tests. Still answered 0x0001 result 3, listed in PENDING with the
-reason: 0x8700/0x8701 (tachograph: not built on this branch) and 0x8804 (audio HAL:
-not built on this branch).
+reason: 0x8804 (audio HAL: not built on this branch).
 """
 from __future__ import annotations
 
@@ -24,7 +23,7 @@ from jt808.codec import (AnswerItem, CallBack, CameraShootCommand, CircleArea, C
                          DeleteCircleArea, DeletePolygonArea, DeleteRectangleArea,
                          DeleteRoute, DownlinkPassThrough, DriverIdentityRequest, EventItem,
                          EventSetting, InfoItem, InfoMenuSetting, InfoService, LinkCheck,
-                         LocationQuery, ManualAlarmConfirm, PhoneBookSetting, Point,
+                         LocationQuery, ManualAlarmConfirm, PulseCoefficient, RecorderFrame, PhoneBookSetting, Point,
                          QueryAreaRoute, QuerySpecificTerminalParams, QueryTerminalParams,
                          QueryTerminalProperties, QuestionIssue, RecorderDataCollect,
                          RecorderParamsDownload, RecordingCommand, RectangleArea,
@@ -41,9 +40,7 @@ pytestmark = pytest.mark.anyio
 PHONE = "13800138000"
 REGISTER = TerminalRegister(31, 115, "70111", "M1", "T1", 1, "A12345")
 LINK_LAYER = {0x8001, 0x8003, 0x8004, 0x8100, 0x8800, 0x8A00}
-PENDING = {0x8700: "tachograph codec not built on this branch",
-           0x8701: "tachograph codec not built on this branch",
-           0x8804: "audio HAL not built on this branch"}
+PENDING = {0x8804: "audio HAL not built on this branch"}
 
 
 @pytest.fixture
@@ -114,8 +111,11 @@ CASES = {
     0x8607: (lambda v: DeleteRoute((10,)),
              lambda c, r: _ok(r) and (0x8606, 10) not in c.terminal.areas),
     0x8608: (lambda v: QueryAreaRoute(1), lambda c, r: r.msg_id == 0x0608),
-    0x8700: (lambda v: RecorderDataCollect(0x00, b""), None),
-    0x8701: (lambda v: RecorderParamsDownload(0x82, b""), None),
+    0x8700: (lambda v: RecorderDataCollect(0x00, b""),
+             lambda c, r: r.msg_id == 0x0700 and r.cmd_data == bytes.fromhex("557A0000020012003F")),
+    0x8701: (lambda v: RecorderParamsDownload(0xC3, RecorderFrame(
+                 0xC3, PulseCoefficient(dt.datetime(2024, 1, 2, 3, 4, 5), 3600)).encode()),
+             lambda c, r: _ok(r) and c.terminal.recorder.collect(0x04).coefficient == 3600),
     0x8702: (lambda v: DriverIdentityRequest(),
              lambda c, r: r.msg_id == 0x0702 and r.status == 2),
     0x8801: (lambda v: CameraShootCommand(1, 1),
