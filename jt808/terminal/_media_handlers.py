@@ -7,7 +7,10 @@ type, channel, event, time, location, data; bounded, oldest out).
 - 0x8803: result 0, then 0x0800 + 0x0801 for each match, oldest first; with
   ``delete_flag`` 1 each is deleted once the platform acknowledged its upload.
 - 0x8805 (2013+): result 0 and the upload of that id; result 1 for an unknown id.
-- 0x8804 (audio recording) is not built: result 3 (no audio HAL).
+- 0x8804: through ``terminal.audio`` (``hal.audio.AudioRecorder``; none: result 3).
+  Start (1): result 0, record ``recording_time`` s (0: until a stop, at most 300 s) at
+  the asked rate, index it (type 1 audio, format 3 WAV) and, with ``save_flag`` 0,
+  upload it as 0x0800 + 0x0801. Stop (0): result 0, the running recording is dropped.
 """
 from __future__ import annotations
 
@@ -104,4 +107,45 @@ async def upload_one(terminal, message, header: Header) -> None:
         terminal.media_index.delete([item.media_id])
 
 
-MEDIA_HANDLERS = {0x8802: search, 0x8803: upload_matching, 0x8805: upload_one}
+async def record_audio(terminal, message, header: Header) -> None:
+    from hal.audio import SAMPLE_RATES
+    from hal.audio._audio import MAX_SECONDS
+    import anyio
+    audio = terminal.audio
+    if audio is None:
+        terminal.reply(header, RESULT_NOT_SUPPORTED)
+        return
+    running = terminal.__dict__.get("_recording")
+    if message.recording_cmd == 0:
+        if running is not None:
+            running.cancel()
+        terminal.reply(header, RESULT_OK)
+        return
+    if message.recording_cmd != 1 or running is not None:
+        terminal.reply(header, RESULT_FAILED)             # unknown command, or busy
+        return
+    terminal.reply(header, RESULT_OK)
+    seconds = message.recording_time or MAX_SECONDS
+    data = None
+    with anyio.CancelScope() as scope:
+        terminal.__dict__["_recording"] = scope
+        try:
+            data = await audio.record(seconds, SAMPLE_RATES.get(message.audio_sample_rate, 8000))
+        except Exception as exc:
+            log.warning("audio recording failed: %s", exc)
+        finally:
+            terminal.__dict__["_recording"] = None
+    if data is None:
+        return
+    media_id = terminal.next_media_id()
+    report = await terminal.reporter.current()
+    location = None if report is None else LocationBasic(
+        report.alarm_flag, report.status, report.latitude, report.longitude, report.altitude,
+        report.speed, report.direction, report.time)
+    index_media(terminal, media_id, 0, data, location, media_type=1, media_format=3)
+    if message.save_flag == 0:
+        await _upload(terminal, terminal.media_index.get(media_id))
+
+
+MEDIA_HANDLERS = {0x8802: search, 0x8803: upload_matching, 0x8804: record_audio,
+                  0x8805: upload_one}

@@ -959,6 +959,7 @@ class Terminal(EncryptionMixin):
 
     # hooks and HALs of the command handlers (set them as attributes)
     voice: Any = None              # hal.modem.VoiceCalls: 0x8400 call back
+    audio: Any = None              # hal.audio.AudioRecorder: 0x8804 recording
     on_question: Callable[..., Any] | None = None    # 0x8302 -> answer id (or None)
     on_info: Callable[..., Any] | None = None        # 0x8304 (info_type, content)
 

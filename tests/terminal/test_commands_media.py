@@ -55,3 +55,37 @@ async def test_2011_search_answers_without_media_ids(tmp_path):
         assert (await link.request(CameraShootCommand(1, 1, save_flag=1))).result == 0
         found = await link.request(StoredMediaSearch(0, 0, 0))
         assert len(found.medias) == 1 and found.medias[0].media_id is None
+
+
+async def test_audio_recording_uploaded_or_stored(tmp_path):
+    import io
+    import wave
+    from hal.audio import GeneratedAudio
+    from jt808.codec import RecordingCommand
+    async with linked(tmp_path) as (terminal, link, platform):
+        assert (await link.request(RecordingCommand(1, 1))).result == 3    # no audio HAL
+        terminal.audio = GeneratedAudio()
+        assert (await link.request(RecordingCommand(1, 2, 0, 1))).result == 0
+        await platform.until(lambda: len(platform.of(0x0801)) == 1)
+        upload = platform.of(0x0801)[0]
+        assert (upload.media_type, upload.media_encoding) == (1, 3)
+        with wave.open(io.BytesIO(upload.media_data)) as wav:
+            assert wav.getframerate() == 11025 and wav.getnframes() == 2 * 11025
+        assert (await link.request(RecordingCommand(1, 1, 1))).result == 0   # stored
+        await platform.until(lambda: len(terminal.media_index.search(1)) == 2)
+        assert len(platform.of(0x0801)) == 1
+        found = await link.request(StoredMediaSearch(1, 0, 0))
+        assert len(found.medias) == 2
+
+
+async def test_audio_stop_ends_a_continuous_recording(tmp_path):
+    from hal.audio import GeneratedAudio
+    from jt808.codec import RecordingCommand
+    async with linked(tmp_path) as (terminal, link, platform):
+        terminal.audio = GeneratedAudio(realtime=True)
+        assert (await link.request(RecordingCommand(1, 0))).result == 0      # until stopped
+        await platform.until(lambda: terminal.__dict__.get("_recording") is not None)
+        assert (await link.request(RecordingCommand(1, 5))).result == 1      # busy
+        assert (await link.request(RecordingCommand(0))).result == 0
+        await platform.until(lambda: terminal.__dict__.get("_recording") is None)
+        assert terminal.media_index.search(1) == []
