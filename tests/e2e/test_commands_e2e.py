@@ -200,3 +200,38 @@ async def _run_table(platform, version: Version, ctx: Ctx) -> list[str]:
         if not ok:
             failures.append(f"0x{msg_id:04X}: {reply!r}")
     return failures
+
+
+async def test_server_switch_to_a_second_reference_platform_and_back(tmp_path):
+    """0x8105 word 2 from the home platform: the terminal logs in to the second one with
+    the given auth code (emergency state); word 1 from there sends it home."""
+    async with Platform() as home, Platform(auth_codes={PHONE: "EMERG-7"}) as other:
+        await home.serve("tcp://127.0.0.1:0")
+        await other.serve("tcp://127.0.0.1:0")
+        terminal = Terminal(home.url("tcp"), phone=PHONE, register_info=REGISTER,
+                            params={0x0001: 0, 0x0002: 5, 0x0003: 0},
+                            store_path=tmp_path / "blind.sqlite")
+        terminal.min_backoff = 0.05
+        async with terminal, anyio.create_task_group() as tg:
+            tg.start_soon(terminal.run)
+            await home.wait_for(lambda: PHONE in home.terminals
+                                and home.terminals[PHONE].authenticated)
+            home_code = terminal.auth_code
+            port = other.address("tcp")[1]
+            switch = TerminalControl.connect_server(conn_ctrl=0, auth_code="EMERG-7",
+                                                    addr="127.0.0.1", tcp_port=port,
+                                                    conn_timeout=1)
+            assert (await home.request(PHONE, switch)).result == 0
+            await other.wait_for(lambda: PHONE in other.terminals
+                                 and other.terminals[PHONE].authenticated)
+            assert other.terminals[PHONE].registration is None       # no re-registration
+            assert terminal.emergency is not None
+            back = TerminalControl.connect_server(conn_ctrl=1)
+            assert (await other.request(PHONE, back)).result == 0
+            with anyio.fail_after(10):
+                while not (terminal.emergency is None and terminal.authenticated
+                           and home.terminals[PHONE].connections >= 2):
+                    await anyio.sleep(0.02)
+            assert terminal.auth_code == home_code and home.terminals[PHONE].authenticated
+            await terminal.close()
+            tg.cancel_scope.cancel()
