@@ -128,7 +128,7 @@ class Reporter:
             except (JT808Error, OSError) as exc:
                 log.warning("GNSS read failed: %s", exc)
                 report = None
-            now = self.terminal.clock()
+            now = anyio.current_time()          # the loop's monotonic clock, not a settable one
             if report is not None and self._due(rule, report, now - last_sent):
                 last_sent = now
                 self.meter.reset()
