@@ -3,11 +3,15 @@
 A handler is ``async def handler(terminal, message, header) -> None`` and sends its own
 answer. ``Terminal.on(msg_id, handler)`` replaces one; the ``None`` key answers every id
 without an entry with 0x0001 result 3 (not supported). Hooks for the application are
-plain attributes of the terminal: ``on_control(message)`` (0x8105) and
-``on_text(message)`` (0x8300), called before the 0x0001 ok;
-``on_vehicle_control(message)`` (0x8500), called before the 0x0500;
+plain attributes of the terminal: ``on_text(message)`` (0x8300), called before the
+0x0001 ok; ``on_vehicle_control(message)`` (0x8500), called before the 0x0500;
 ``on_upgrade(upgrade_type, manufacturer_id, firmware_version, package) -> 0|1|2``
 (0x8108, after the 0x0001; its result goes out in 0x0108).
+
+The other commands live in their own modules: 0x8103 checks (``_params_rules``) and
+live effect (``Terminal.apply_params``); 0x8105 (``_control_handlers``); 0x8301-0x8304,
+0x8400, 0x8401 (``_text_handlers``); 0x8702, 0x8900 (``_driver_handlers``);
+0x8700/0x8701 (``_recorder``); 0x8802-0x8805 (``_media_handlers``).
 """
 from __future__ import annotations
 
