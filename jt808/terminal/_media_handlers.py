@@ -56,7 +56,10 @@ def index_media(terminal, media_id: int, channel: int, data: bytes,
                 location: LocationBasic | None, *, event: int = 0, media_type: int = 0,
                 media_format: int = 0) -> None:
     from hal.camera import MediaItem
-    terminal.media_index.add(MediaItem(media_id, media_type, media_format, channel, event,
+    index = getattr(terminal, "media_index", None)
+    if index is None:                 # a terminal-like object without an index keeps none
+        return
+    index.add(MediaItem(media_id, media_type, media_format, channel, event,
                                        time.time(), location_json(location), data))
 
 
