@@ -1,6 +1,7 @@
 """Cameras: the ``Camera`` interface (``await capture(channel, resolution) -> JPEG``)
 and backends ``StaticCamera`` (generated JPEG), ``DirectoryCamera(path)`` (cycles
-through files) and ``FfmpegCamera(device)`` (V4L2 via the ``ffmpeg`` binary)."""
+through files) and ``FfmpegCamera(device)`` (V4L2 via the ``ffmpeg`` binary); and
+``MediaIndex`` (sqlite) of the media shot, for search and later upload."""
 from __future__ import annotations
 
 from hal.camera._camera import (
@@ -9,7 +10,8 @@ from hal.camera._camera import (
 )
 from hal.camera._errors import CameraError, CameraUnavailableError
 from hal.camera._jpeg import flat_jpeg
+from hal.camera._media_index import MediaIndex, MediaItem
 
 __all__ = ["Camera", "StaticCamera", "DirectoryCamera", "FfmpegCamera", "RESOLUTIONS",
            "Resolution", "resolve_resolution", "flat_jpeg", "CameraError",
-           "CameraUnavailableError"]
+           "CameraUnavailableError", "MediaIndex", "MediaItem"]

@@ -11,6 +11,7 @@ import traceback
 
 from ._at import AtError, Command, Reply, ok, parse_line
 from ._basic_commands import BASIC_COMMANDS
+from ._call_commands import CALL_COMMANDS
 from ._ip_commands import IP_COMMANDS
 from ._sms_commands import SMS_COMMANDS
 from ._state import Handler, ModemState
@@ -18,7 +19,8 @@ from ._state import Handler, ModemState
 __all__ = ["COMMANDS", "COMMAND_TABLES", "execute_line", "error_reply"]
 
 #: Command tables, merged in order into ``COMMANDS``.
-COMMAND_TABLES: tuple[dict[str, Handler], ...] = (BASIC_COMMANDS, IP_COMMANDS, SMS_COMMANDS)
+COMMAND_TABLES: tuple[dict[str, Handler], ...] = (BASIC_COMMANDS, IP_COMMANDS, SMS_COMMANDS,
+                                                  CALL_COMMANDS)
 
 COMMANDS: dict[str, Handler] = {name: handler for table in COMMAND_TABLES
                                 for name, handler in table.items()}

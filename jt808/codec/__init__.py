@@ -94,7 +94,7 @@ Message modules (each exports its classes in ``__all__``):
 compressed data.
 """
 from . import (_areas, _control, _extras, _general, _link, _location, _media, _params,
-               _records, _text)
+               _records, _tachograph, _text)
 from ._api import decode, decode_body, encode, encode_body
 from ._base import MESSAGES, Message, RawMessage, message_class, register
 from ._plugins import ENTRY_POINT_GROUP
@@ -107,6 +107,7 @@ from ._location import *  # noqa: F401,F403
 from ._media import *  # noqa: F401,F403
 from ._params import *  # noqa: F401,F403
 from ._records import *  # noqa: F401,F403
+from ._tachograph import *  # noqa: F401,F403
 from ._text import *  # noqa: F401,F403
 
 __all__ = [
@@ -114,5 +115,5 @@ __all__ = [
     "message_class", "register", "ENTRY_POINT_GROUP",
     *_general.__all__, *_link.__all__, *_params.__all__, *_control.__all__,
     *_location.__all__, *_extras.__all__, *_text.__all__, *_areas.__all__,
-    *_records.__all__, *_media.__all__,
+    *_records.__all__, *_media.__all__, *_tachograph.__all__,
 ]

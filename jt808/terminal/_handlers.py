@@ -3,11 +3,15 @@
 A handler is ``async def handler(terminal, message, header) -> None`` and sends its own
 answer. ``Terminal.on(msg_id, handler)`` replaces one; the ``None`` key answers every id
 without an entry with 0x0001 result 3 (not supported). Hooks for the application are
-plain attributes of the terminal: ``on_control(message)`` (0x8105) and
-``on_text(message)`` (0x8300), called before the 0x0001 ok;
-``on_vehicle_control(message)`` (0x8500), called before the 0x0500;
+plain attributes of the terminal: ``on_text(message)`` (0x8300), called before the
+0x0001 ok; ``on_vehicle_control(message)`` (0x8500), called before the 0x0500;
 ``on_upgrade(upgrade_type, manufacturer_id, firmware_version, package) -> 0|1|2``
 (0x8108, after the 0x0001; its result goes out in 0x0108).
+
+The other commands live in their own modules: 0x8103 checks (``_params_rules``) and
+live effect (``Terminal.apply_params``); 0x8105 (``_control_handlers``); 0x8301-0x8304,
+0x8400, 0x8401 (``_text_handlers``); 0x8702, 0x8900 (``_driver_handlers``);
+0x8700/0x8701 (``_recorder``); 0x8802-0x8805 (``_media_handlers``).
 """
 from __future__ import annotations
 
@@ -23,53 +27,55 @@ from ..codec import (CameraShootResponse, LocationBasic, LocationQueryResponse,
                      QueryTerminalParamsResponse, TerminalPropertiesResponse, UpgradeResult,
                      VehicleControlResponse, message_class)
 from ..errors import ResponseTimeout, TransportError
+from ..codec import PARAM_TYPES
 from ..frame import Header, Version
+from ._params_rules import params_that_fit, refusal
+from ._control_handlers import CONTROL_HANDLERS
+from ._driver_handlers import DRIVER_HANDLERS
+from ._media_handlers import MEDIA_HANDLERS, index_media
+from ._recorder import RECORDER_HANDLERS
+from ._text_handlers import TEXT_HANDLERS
+from ._replies import (RESULT_FAILED, RESULT_NOT_SUPPORTED, RESULT_OK, answer, call_hook,
+                       has_message)
 
 log = logging.getLogger("jt808.terminal")
 
 __all__ = ["DEFAULT_HANDLERS", "Handler", "RESULT_OK", "RESULT_FAILED", "RESULT_NOT_SUPPORTED"]
 
 Handler = Callable[[Any, Any, Header], Awaitable[None]]
-RESULT_OK, RESULT_FAILED, RESULT_NOT_SUPPORTED = 0, 1, 3
-
-
-async def _call_hook(hook: Any, *args: Any) -> None:
-    if hook is not None:
-        result = hook(*args)
-        if inspect.isawaitable(result):
-            await result
+_call_hook = call_hook
 
 
 async def not_supported(terminal, message, header: Header) -> None:
     terminal.reply(header, RESULT_NOT_SUPPORTED)
 
 
-def has_message(terminal, msg_id: int) -> bool:
-    """Whether ``msg_id`` exists in the terminal's protocol version (the codec's table)."""
-    return message_class(msg_id, terminal.version) is not None
-
-
-async def answer(terminal, header: Header, message: Message) -> None:
-    """Send the specific answer ``message``, or, when the session's version has no such
-    message (e.g. 0x0608 before 2019), the general 0x0001 result 3 (not supported)."""
-    if not has_message(terminal, message.msg_id):
-        terminal.reply(header, RESULT_NOT_SUPPORTED)
-        return
-    await terminal.send(message)
-
-
 async def set_params(terminal, message, header: Header) -> None:
-    """0x8103: store (and persist), apply the link parameters, answer ok."""
-    terminal.params.update(message.params)
-    terminal.session.update_params(terminal.params.link_params())
+    """0x8103: check the whole list (``_params_rules``: a value out of range or too many
+    unknown ids -> result 1, nothing kept), else store (and persist) it, apply it live
+    (``Terminal.apply_params``) and answer ok."""
+    reason = refusal(message.params, terminal.params.values)
+    if reason is not None:
+        log.warning("0x8103 refused: %s", reason)
+        terminal.reply(header, RESULT_FAILED)
+        return
+    changed = terminal.params.update(message.params)
+    terminal.apply_params(changed)
     terminal.reply(header, RESULT_OK)
 
 
+def _known_first(param_id: int) -> tuple[bool, int]:
+    return (param_id not in PARAM_TYPES, param_id)
+
+
 async def query_params(terminal, message, header: Header) -> None:
-    """0x8104 (all) / 0x8106 (listed ids) -> 0x0104."""
+    """0x8104 (all) / 0x8106 (listed ids) -> 0x0104 with what one answer can carry
+    (its count is a BYTE: at most 255, known ids first)."""
     ids = getattr(message, "param_ids", None)
-    await answer(terminal, header,
-                 QueryTerminalParamsResponse(header.serial, terminal.params.to_wire(ids)))
+    if ids is None:
+        ids = sorted(terminal.params.values, key=_known_first)
+    params = params_that_fit(terminal.params.to_wire(ids))
+    await answer(terminal, header, QueryTerminalParamsResponse(header.serial, params))
 
 
 async def query_properties(terminal, message, header: Header) -> None:
@@ -96,11 +102,6 @@ async def query_location(terminal, message, header: Header) -> None:
 
 async def temporary_tracking(terminal, message, header: Header) -> None:
     terminal.reporter.track(message.time_interval, message.location_tracking_validity_period)
-    terminal.reply(header, RESULT_OK)
-
-
-async def terminal_control(terminal, message, header: Header) -> None:
-    await _call_hook(getattr(terminal, "on_control", None), message)
     terminal.reply(header, RESULT_OK)
 
 
@@ -191,6 +192,10 @@ async def take_photo(terminal, message, header: Header) -> None:
                                  report.longitude, report.altitude, report.speed,
                                  report.direction, report.time)
     for media_id, photo in zip(ids, photos):
+        index_media(terminal, media_id, message.channel_id, photo, location)
+    if message.save_flag == 1:                   # stored: uploaded on 0x8803 / 0x8805
+        return
+    for media_id, photo in zip(ids, photos):
         await terminal.request(MediaEventUpload(media_id, 0, 0, 0, message.channel_id))
         await terminal.request(MediaDataUpload(media_id, 0, 0, 0, message.channel_id,
                                                location, photo))
@@ -245,8 +250,10 @@ DEFAULT_HANDLERS: dict[int | None, Handler] = {
     None: not_supported,
     0x8103: set_params, 0x8104: query_params, 0x8106: query_params,
     0x8107: query_properties, 0x8201: query_location, 0x8202: temporary_tracking,
-    0x8105: terminal_control, 0x8300: text_message, 0x8801: take_photo,
+    0x8300: text_message, 0x8801: take_photo,
     0x8600: store_area, 0x8602: store_area, 0x8604: store_area, 0x8606: store_area,
     0x8601: delete_area, 0x8603: delete_area, 0x8605: delete_area, 0x8607: delete_area,
     0x8608: query_areas, 0x8500: vehicle_control, 0x8203: confirm_alarm, 0x8108: upgrade,
+    **TEXT_HANDLERS, **DRIVER_HANDLERS, **CONTROL_HANDLERS, **MEDIA_HANDLERS,
+    **RECORDER_HANDLERS,
 }

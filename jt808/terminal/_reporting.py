@@ -1,7 +1,9 @@
 """Periodic location reporting from the GNSS HAL, and temporary tracking (0x8202).
 
-The interval is parameter 0x0029 (default 30 s) unless a 0x8202 tracking order is in
-force (its interval until its validity period ends; interval 0 stops tracking).
+When to report follows the report strategy of parameters 0x0020-0x002F
+(``_report_strategy``: timed, by distance or both; emergency, no-driver, sleeping and
+default intervals), re-read at every wake, unless a 0x8202 tracking order is in force
+(its interval until its validity period ends; interval 0 stops tracking).
 
 Bad time never costs a position (issue 18): the BCD time of 0x0200 holds 2000-2099
 only. A GNSS date in 1981-1999 is a GPS week-number rollover and is moved forward by
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from typing import Any
 
 import anyio
@@ -21,12 +24,13 @@ import attrs
 
 from ..codec import LocationReport, SatelliteCount
 from ..errors import JT808Error
+from ._report_strategy import (DISTANCE_POLL, DistanceMeter, ReportRule,
+                               report_rule)
 
 __all__ = ["Reporter", "fix_to_report", "sane_report_time"]
 
 log = logging.getLogger("jt808.terminal")
 
-DEFAULT_INTERVAL = 30
 _GMT8 = dt.timezone(dt.timedelta(hours=8))
 _STATUS_POSITIONED = 1 << 1
 _GPS_ROLLOVER = dt.timedelta(weeks=1024)
@@ -79,22 +83,37 @@ class Reporter:
         self.last_report: LocationReport | None = None
         self.time_faults = 0            # reports whose time was corrected or blanked
         self._last_fault: str | None = None
+        self.meter = DistanceMeter()
+        self._wake = anyio.Event()
 
     def track(self, interval: int, validity: int) -> None:
         """0x8202: report every ``interval`` s for ``validity`` s (interval 0 stops)."""
         if interval <= 0:
             self.tracking_interval = self.tracking_until = None
+            self.wake()
             return
         self.tracking_interval = interval
         self.tracking_until = self.terminal.clock() + validity if validity else None
+        self.wake()
 
-    def interval(self) -> float:
+    def rule(self) -> ReportRule:
+        """The report rule in force: a 0x8202 order while it lasts, else the strategy of
+        parameters 0x0020-0x002F for the current state (``_report_strategy``)."""
         if self.tracking_interval is not None:
             if self.tracking_until is None or self.terminal.clock() < self.tracking_until:
-                return self.tracking_interval
+                return ReportRule(self.tracking_interval, None)
             self.tracking_interval = self.tracking_until = None
-        value = self.terminal.params.get(0x0029, DEFAULT_INTERVAL)
-        return value if isinstance(value, (int, float)) and value > 0 else DEFAULT_INTERVAL
+        return report_rule(self.terminal.params, status=self.status,
+                           alarm_flag=self.alarm_flag,
+                           driver_logged_in=getattr(self.terminal, "driver", None) is not None)
+
+    def interval(self) -> float:
+        """Seconds between timed reports now (distance-only: the distance poll)."""
+        return self.rule().interval or DISTANCE_POLL
+
+    def wake(self) -> None:
+        """Re-read the rule now (a 0x8103 or 0x8202 changed it)."""
+        self._wake.set()
 
     async def current(self) -> LocationReport | None:
         """A report of the GNSS position now (the last one, with today's alarm and status
@@ -144,25 +163,55 @@ class Reporter:
                               0, 0.0, 0, now, self.extras)
 
     async def loop(self, stop: anyio.Event, ready: anyio.Event | None = None) -> None:
-        """Report every ``interval()`` seconds until ``stop`` is set. With ``ready``, the
-        first report waits for it (at most one interval), so the first position after
-        start goes out live once the terminal has logged in, not as a 0x0704 batch."""
+        """Report by ``rule()`` (timed and/or by distance) until ``stop`` is set; a
+        ``wake()`` re-reads the rule at once. With ``ready``, the first report waits for
+        it (at most one interval), so the first position after start goes out live once
+        the terminal has logged in, not as a 0x0704 batch."""
         if ready is not None:
             with anyio.move_on_after(self.interval()):
                 await ready.wait()
+        last_sent = -math.inf
         while not stop.is_set():
+            rule = self.rule()
             try:
                 report = await self.current()
             except (JT808Error, OSError) as exc:
                 log.warning("GNSS read failed: %s", exc)
                 report = None
-            if report is not None:
+            now = anyio.current_time()          # the loop's monotonic clock, not a settable one
+            if report is not None and self._due(rule, report, now - last_sent):
+                last_sent = now
+                self.meter.reset()
                 self.terminal._require_tg().start_soon(self._report, report)
-            with anyio.move_on_after(self.interval()):
-                await stop.wait()
+            elapsed = now - last_sent if last_sent > -math.inf else 0.0  # none yet: wait one
+            wait = math.inf if rule.interval is None else rule.interval - elapsed
+            if rule.distance is not None:
+                wait = min(wait, DISTANCE_POLL)
+            self._wake = anyio.Event()
+            await _first_of(stop, self._wake, timeout=max(0.0, wait))
+
+    def _due(self, rule: ReportRule, report: LocationReport, since: float) -> bool:
+        travelled = (self.meter.add(report.latitude, report.longitude)
+                     if rule.distance is not None else 0.0)
+        if since == math.inf:
+            return True
+        if rule.interval is not None and since >= rule.interval:
+            return True
+        return rule.distance is not None and travelled >= rule.distance
 
     async def _report(self, report: LocationReport) -> None:
         try:
             await self.terminal.report_location(report)
         except JT808Error as exc:
             log.warning("location report failed: %s", exc)
+
+
+async def _first_of(*events: anyio.Event, timeout: float) -> None:
+    """Until one of ``events`` is set, at most ``timeout`` s."""
+    with anyio.move_on_after(timeout):
+        async with anyio.create_task_group() as tg:
+            async def watch(event: anyio.Event) -> None:
+                await event.wait()
+                tg.cancel_scope.cancel()
+            for event in events:
+                tg.start_soon(watch, event)

@@ -71,6 +71,7 @@ from ._blind import BlindMixin
 from ._blind_store import BlindAreaStore, MemoryBlindStore
 from ._dispatch import DispatchMixin, Listener
 from ._encryption import EncryptionMixin
+from ._command_support import CommandStateMixin, LinkControlMixin
 from ._facade_support import FacadeSupportMixin
 from ._fallback import SmsFallbackMixin
 from ._handlers import DEFAULT_HANDLERS, Handler
@@ -92,8 +93,8 @@ log = logging.getLogger("jt808.terminal")
 _CLOSE_TIMEOUT = 10.0     # seconds a cancelled terminal waits for its link to close
 
 
-class Terminal(FacadeSupportMixin, LinkMixin, DispatchMixin, LoginMixin, BlindMixin,
-               AlarmMixin, ReconnectMixin, SmsFallbackMixin, EncryptionMixin, StateEventsMixin):
+class Terminal(FacadeSupportMixin, LinkControlMixin, CommandStateMixin, LinkMixin,
+               DispatchMixin, LoginMixin, BlindMixin, AlarmMixin, ReconnectMixin, SmsFallbackMixin, EncryptionMixin, StateEventsMixin):
     """A JT/T 808 terminal on one link. See the module docstring."""
 
     blind_batch = 10          # positions per 0x0704 blind-area upload
