@@ -222,12 +222,12 @@ class CommandStateMixin:
     @property
     def driver(self) -> Any:
         """The last driver record (a ``DriverIdentityReport``), or ``None``."""
-        return self.__dict__.get("_driver")
+        return self.__dict__.get("_driver_record")
 
     async def set_driver(self, record: Any, *, report: bool = True) -> None:
         """A driver logged in (a ``DriverIdentityReport``) or out (``None``, or a record
         with status 2); sent as 0x0702 when linked and ``report``."""
-        self.__dict__["_driver"] = None if record is None or record.status == 2 else record
+        self.__dict__["_driver_record"] = None if record is None or record.status == 2 else record
         self.reporter.wake()
         if report and self.authenticated and record is not None:
             await self.request(record)
