@@ -11,7 +11,8 @@ import pytest
 from hal.modem_sim import ModemSimulator
 from hal.video import TestPatternSource
 from jt808.codec import TerminalRegister
-from jt808.platform import Platform, shared_modem_url
+from jt808.demo import shared_modem
+from jt808.platform import Platform
 from jt808.platform._media_server import MediaServer
 from jt808.terminal import Terminal
 from jt808.terminal._video import enable_video
@@ -28,8 +29,9 @@ def anyio_backend() -> str:
 
 
 def shared_modem_link(ip: str, port: int, tcp: bool) -> str:
-    """The media link as a second socket of the terminal's (shared) modem driver."""
-    return f"shared-modem+{'tcp' if tcp else 'udp'}://?host={ip}&port={port}"
+    """The media link as a second socket of the terminal's modem driver (given to
+    ``open_transport`` as ``modem=`` through ``link_options``)."""
+    return f"quectel+{'tcp' if tcp else 'udp'}://?host={ip}&port={port}"
 
 
 async def test_live_video_over_the_modem_at_bridge(tmp_path):
@@ -40,13 +42,15 @@ async def test_live_video_over_the_modem_at_bridge(tmp_path):
             await platform.serve(["tcp://127.0.0.1:0"])
             await media.serve()
             url = f"quectel+tcp://{sim.at_port}?host=127.0.0.1&port={platform.address()[1]}"
-            async with shared_modem_url(url) as terminal_url:
-                terminal = Terminal(terminal_url, phone=PHONE, register_info=register,
+            async with shared_modem(url) as link:
+                terminal = Terminal(link.url, phone=PHONE, register_info=register,
+                                    transport_options=link.options,
                                     store_path=tmp_path / "blind.sqlite")
                 async with terminal:
                     video = enable_video(terminal, {1: TestPatternSource(640, 480, 15,
                                                                          frames=FRAMES)},
-                                         link_url=shared_modem_link)
+                                         link_url=shared_modem_link,
+                                         link_options=link.options)
                     with anyio.fail_after(60):
                         await terminal.connect()
                         await terminal.login()
