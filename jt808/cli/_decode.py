@@ -7,7 +7,7 @@ import re
 import sys
 
 from ..codec import decode
-from ..errors import JT808Error
+from ..errors import ChecksumError, JT808Error
 from ..frame import Frame, Framer, Version
 
 
@@ -28,6 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", choices=["2011", "2013", "2019"],
                         help="decode as this version whatever the header's version flag "
                              "says (default: the header's version flag decides)")
+    parser.add_argument("--lenient-check", action="store_true",
+                        help="dissect frames whose check code is wrong, and say so per frame "
+                             "(default off: such a frame is reported as bad)")
+    parser.add_argument("--strict", action="store_true",
+                        help="refuse device quirks (hex digits in BCD, bytes after the last "
+                             "field, ...) instead of decoding them (default off: tolerant)")
 
 
 def _read_input(args: argparse.Namespace) -> bytes:
@@ -59,14 +65,17 @@ def _from_hex(text: str) -> bytes:
         raise InputError(f"not hex: {exc}") from None
 
 
-def describe(frame: Frame, version: Version | None = None) -> str:
+def describe(frame: Frame, version: Version | None = None, strict: bool = False) -> str:
     """A multi-line human description of one frame (codec used when available)."""
     h = frame.header
     lines = [f"0x{h.msg_id:04X} phone={h.phone} serial={h.serial} version={h.version.value}"
              f" encryption={h.encryption} packet={h.packet} body={len(frame.body)} bytes",
              f"  body: {frame.body.hex()}"]
     try:
-        lines.append(f"  {decode(frame)!r}")
+        message = decode(frame, version, strict=strict)
+        lines.append(f"  {message!r}")
+        for quirk in getattr(message, "quirks", ()) or ():
+            lines.append(f"  quirk: {quirk}")
     except JT808Error as exc:
         lines.append(f"  body does not decode: {exc}")
     return "\n".join(lines)
@@ -82,9 +91,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"jt808 decode: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     version = Version(int(args.version)) if args.version else None
-    framer = Framer(version)
+    framer = Framer(version, strict=args.strict, lenient_check=args.lenient_check)
     for event in framer.feed_events(data):
-        print(describe(event, version) if isinstance(event, Frame) else f"bad frame: {event}")
+        if isinstance(event, Frame):
+            print(describe(event, version, args.strict))
+        elif args.lenient_check and isinstance(event, ChecksumError):
+            print(f"check code wrong, frame dissected anyway: {event}")
+        else:
+            print(f"bad frame: {event}")
     if framer.junk_bytes:
         print(f"skipped {framer.junk_bytes} bytes outside frames")
     if framer.buffered > 1:          # a lone 0x7E is the closing flag of a bad frame

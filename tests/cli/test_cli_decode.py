@@ -88,3 +88,39 @@ def test_missing_file_is_a_one_line_error(tmp_path, capsys):
     assert main(["decode", "--file", str(tmp_path / "nothing")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("jt808 decode: cannot read") and err.count("\n") == 1
+
+
+# the heartbeat above with its check code changed from a9 to aa (a corrupted capture)
+BAD_CHECK = "7e 0002 0000 013800138000 0001 aa 7e"
+# issue 11: a device that puts hex digits in the BCD phone (header bytes 4eb6fb4afd9e);
+# check code computed over header and body
+HEX_PHONE = "7e000200004eb6fb4afd9e0001{check:02x}7e"
+
+
+def _hex_phone_frame() -> str:
+    header = bytes.fromhex("000200004eb6fb4afd9e0001")
+    check = 0
+    for byte in header:
+        check ^= byte
+    return HEX_PHONE.format(check=check)
+
+
+def test_wrong_check_code_is_a_bad_frame_by_default(capsys):
+    assert main(["decode", *BAD_CHECK.split()]) == 1
+    out = capsys.readouterr().out
+    assert "bad frame: check code is 0xAA" in out.replace("0xaa", "0xAA")
+    assert "0x0002 phone=" not in out
+
+
+def test_lenient_check_dissects_and_says_so(capsys):
+    main(["decode", "--lenient-check", *BAD_CHECK.split()])
+    out = capsys.readouterr().out
+    assert "check code wrong, frame dissected anyway" in out
+    assert "0x0002 phone=013800138000 serial=1 version=2013" in out
+
+
+def test_tolerant_by_default_strict_on_request(capsys):
+    assert main(["decode", _hex_phone_frame()]) == 0
+    assert "phone=4eb6fb4afd9e" in capsys.readouterr().out
+    assert main(["decode", "--strict", _hex_phone_frame()]) == 1
+    assert "bad frame" in capsys.readouterr().out
