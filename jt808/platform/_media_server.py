@@ -110,7 +110,9 @@ class ChannelRecord:
     def fps(self) -> int:
         """Frames per second from the timestamps (15 when they say nothing)."""
         span = (self.last_timestamp or 0) - (self.first_timestamp or 0)
-        return round((self.frames - 1) * 1000 / span) if span > 0 and self.frames > 1 else 15
+        if span <= 0 or self.frames <= 1:
+            return 15
+        return max(1, round((self.frames - 1) * 1000 / span))   # fast playback: >= 1
 
 
 def write_mp4(h264_path: Path, mp4_path: Path, fps: int) -> bool:

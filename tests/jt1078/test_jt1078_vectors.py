@@ -154,15 +154,21 @@ def test_vector_decodes_to_the_asserted_fields_and_reencodes_exactly(record):
 @pytest.mark.parametrize("record", [r for r in SIGNALLING if r["scope"] == "body"
                                     and r["msg_id"] != 0x0200],   # extras: see below
                          ids=lambda r: r["id"])
-def test_every_prefix_and_trailing_bytes_are_refused(record):
+def test_every_prefix_is_refused_and_trailing_bytes_kept(record):
+    """With ``strict=True`` a cut body and a byte after the last field are refused; by
+    default (issue 11) the byte after the last field is kept in ``.trailing``."""
     data = bytes.fromhex(record["hex"])
+    version = _version(record)
     for cut in range(len(data)):
         if cut == 0 and record["msg_id"] == 0x9003:
             continue
         with pytest.raises(RemoteProtocolError):
-            decode_body(record["msg_id"], data[:cut], _version(record))
+            decode_body(record["msg_id"], data[:cut], version, strict=True)
     with pytest.raises(RemoteProtocolError):
-        decode_body(record["msg_id"], data + b"\x00", _version(record))
+        decode_body(record["msg_id"], data + b"\x00", version, strict=True)
+    tolerant = decode_body(record["msg_id"], data + b"\x00", version)
+    assert tolerant.trailing == b"\x00"
+    assert encode_body(tolerant, version) == data + b"\x00"
 
 
 @pytest.mark.parametrize("record", [r for r in SIGNALLING if r["scope"] == "frame"],
