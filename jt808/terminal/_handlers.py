@@ -201,18 +201,39 @@ async def take_photo(terminal, message, header: Header) -> None:
                                                location, photo))
 
 
+#: What the terminal keeps of areas and routes, whatever the platform sends (issue 18:
+#: 0x8604 polygons of 65,535 points, any number of them): at most this many items and
+#: this many polygon/route points in all. A command that would go past either is
+#: refused whole (0x0001 result 1) and changes nothing.
+MAX_AREAS = 1024
+MAX_AREA_POINTS = 20_000
+
+
+def _points(item: Any) -> int:
+    return len(getattr(item, "points", ()))
+
+
 async def store_area(terminal, message, header: Header) -> None:
-    """0x8600/0x8602/0x8604/0x8606: keep areas and routes in memory (set_attr 0 = replace)."""
+    """0x8600/0x8602/0x8604/0x8606: keep areas and routes in memory (set_attr 0 = replace),
+    within ``MAX_AREAS`` items and ``MAX_AREA_POINTS`` points."""
     msg_id = header.msg_id
     items = getattr(message, "areas", None)
     if items is None:
         items = (message,)
+    kept = dict(terminal.areas)
     if getattr(message, "set_attr", 1) == 0:
-        for key in [k for k in terminal.areas if k[0] == msg_id]:
-            del terminal.areas[key]
+        for key in [k for k in kept if k[0] == msg_id]:
+            del kept[key]
     for item in items:
         key_id = getattr(item, "area_id", getattr(item, "route_id", 0))
-        terminal.areas[(msg_id, key_id)] = item
+        kept[(msg_id, key_id)] = item
+    if len(kept) > MAX_AREAS or sum(map(_points, kept.values())) > MAX_AREA_POINTS:
+        log.warning("0x%04X refused: more than %d areas or %d points would be kept",
+                    msg_id, MAX_AREAS, MAX_AREA_POINTS)
+        terminal.reply(header, RESULT_FAILED)
+        return
+    terminal.areas.clear()
+    terminal.areas.update(kept)
     terminal.reply(header, RESULT_OK)
 
 
