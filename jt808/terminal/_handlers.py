@@ -59,7 +59,7 @@ async def set_params(terminal, message, header: Header) -> None:
         log.warning("0x8103 refused: %s", reason)
         terminal.reply(header, RESULT_FAILED)
         return
-    changed = terminal.params.update(message.params)
+    changed = await terminal.params.update_off_loop(message.params, terminal._save_limiter())
     terminal.apply_params(changed)
     terminal.reply(header, RESULT_OK)
 

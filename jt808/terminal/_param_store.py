@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 from typing import Iterable
 
+import anyio
+
 from ..codec import TerminalParam, decode_param_value, encode_param_value
 
 __all__ = ["ParamStore"]
@@ -32,18 +34,43 @@ class ParamStore:
                 for k, v in raw.items()}
 
     def update(self, params: Iterable[TerminalParam]) -> dict[int, object]:
-        """Apply a 0x8103 list; returns what changed (id -> value)."""
-        changed = {p.param_id: p.value for p in params}
-        self.values.update(changed)
+        """Apply a 0x8103 list and write the file; returns what changed (id -> value)."""
+        changed = self.apply(params)
         self._save()
         return changed
 
+    async def update_off_loop(self, params: Iterable[TerminalParam],
+                              limiter: anyio.CapacityLimiter | None = None
+                              ) -> dict[int, object]:
+        """``update`` for the event loop: the values change at once, the file is written
+        in a worker thread (issue 14: a flash write must not stall the loop)."""
+        changed = self.apply(params)
+        text = self._serialize()
+        if text is not None:
+            await anyio.to_thread.run_sync(self._write, text, limiter=limiter)
+        return changed
+
+    def apply(self, params: Iterable[TerminalParam]) -> dict[int, object]:
+        """Change the values in memory only; returns what changed."""
+        changed = {p.param_id: p.value for p in params}
+        self.values.update(changed)
+        return changed
+
     def _save(self) -> None:
+        text = self._serialize()
+        if text is not None:
+            self._write(text)
+
+    def _serialize(self) -> str | None:
         if self.path is None:
-            return
+            return None
         data = {f"{k:08X}": encode_param_value(k, v).hex() for k, v in sorted(self.values.items())}
+        return json.dumps(data, indent=1)
+
+    def _write(self, text: str) -> None:
+        assert self.path is not None
         tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(data, indent=1), "utf-8")
+        tmp.write_text(text, "utf-8")
         os.replace(tmp, self.path)
 
     def to_wire(self, param_ids: Iterable[int] | None = None) -> tuple[TerminalParam, ...]:
