@@ -64,7 +64,8 @@ class MediaIndex:
                start: float | None = None, end: float | None = None, *,
                with_data: bool = False) -> list[MediaItem]:
         """Items that match (``channel`` 0: every channel; ``None``: no filter), oldest first."""
-        clauses, args = [], []
+        clauses: list[str] = []
+        args: list[float] = []        # ints and times (seconds)
         for column, value in (("media_type", media_type), ("event", event)):
             if value is not None:
                 clauses.append(f"{column} = ?")

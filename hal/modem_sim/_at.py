@@ -67,7 +67,9 @@ class AtError(Exception):
 
 def split_args(text: str) -> tuple[str, ...]:
     """``1,"TCP","a,b",5`` -> ("1", "TCP", "a,b", "5"); an empty field stays ""."""
-    args, cur, quoted = [], [], False
+    args: list[str] = []
+    cur: list[str] = []
+    quoted = False
     for ch in text:
         if ch == '"':
             quoted = not quoted

@@ -110,7 +110,7 @@ class ModemSimulator:
         if self._gnss_on:
             self.gnss.start(self.now())
         if self._boot_urcs:       # pyserial flushes input on open: delay them past it
-            self.call_later(self._boot_delay, lambda: [self.urc(text) for text in BOOT_URCS])
+            self.call_later(self._boot_delay, self._boot_urcs_now)
         self.call_later(self._nmea_interval, self._nmea_tick)
         self._thread = threading.Thread(target=self._run, name="modem-sim", daemon=True)
         self._thread.start()
@@ -155,6 +155,10 @@ class ModemSimulator:
             self._sel.unregister(sock)
         except (KeyError, ValueError):
             pass
+
+    def _boot_urcs_now(self) -> None:
+        for text in BOOT_URCS:
+            self.urc(text)
 
     def call_later(self, delay: float, fn: Callable[[], None]) -> _Timer:
         timer = _Timer(time.monotonic() + delay, next(self._seq), fn)
@@ -346,11 +350,12 @@ class ModemSimulator:
 
     # -- name resolution ----------------------------------------------------
     def _resolve(self, host: str, port: int) -> tuple[str, int]:
-        target = self._address_map.get((host, port), self._address_map.get(host, (host, port)))
+        target: Any = self._address_map.get((host, port),
+                                            self._address_map.get(host, (host, port)))
         if isinstance(target, str):
             target = (target, port)
         info = socket.getaddrinfo(target[0], target[1], proto=socket.IPPROTO_TCP)
-        return info[0][4][0], info[0][4][1]
+        return str(info[0][4][0]), int(info[0][4][1])
 
     # -- SMS ------------------------------------------------------------------
     def submit_sms(self, pdu: bytes) -> None:

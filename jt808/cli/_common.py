@@ -1,13 +1,15 @@
 """What every command shares: the usage error, address parsing, running async code."""
 from __future__ import annotations
 
+import sys
+
 import anyio
 
 __all__ = ["UsageError", "parse_host_port", "parse_address", "run_async", "single_error"]
 
-try:
+if sys.version_info >= (3, 11):
     _Group = BaseExceptionGroup
-except NameError:  # Python 3.10: anyio depends on the backport
+else:  # Python 3.10: anyio depends on the backport
     from exceptiongroup import BaseExceptionGroup as _Group
 
 

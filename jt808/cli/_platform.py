@@ -43,7 +43,7 @@ def listen_urls(args: argparse.Namespace) -> list[str]:
     schemes = [s for s, off in (("tcp", args.no_tcp), ("udp", args.no_udp)) if not off]
     if not schemes:
         raise UsageError("--no-tcp and --no-udp leave nothing to serve")
-    urls = []
+    urls: list[str] = []
     for text in args.listen or [DEFAULT_LISTEN]:
         scheme, host, port = parse_address(text, "--listen")
         host = f"[{host}]" if ":" in host else host

@@ -11,7 +11,7 @@ sends 0. 2019 adds the area/route name (length WORD, STRING) and 0x8608/0x0608.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 
@@ -159,7 +159,7 @@ class CircleArea:
 class _SetAreas(Message):
     """Shared layout of 0x8600 and 0x8602: set_attr BYTE, count BYTE, areas (of ``ITEM``)."""
 
-    ITEM: ClassVar[type]
+    ITEM: ClassVar[type[Any]]
     set_attr: int
     areas: tuple = ()
 
@@ -222,8 +222,8 @@ class RectangleArea:
     def decode_from(cls, buf: Buffer, version: Version) -> "RectangleArea":
         area_id = buf.pull_u32("area_id")
         bits = buf.pull_u16("attributes")
-        corners = [_pull_degrees(buf, name) for name in _CORNERS]
-        return cls(area_id, bits, *corners, *_pull_area_tail(buf, version, bits))
+        top, left, bottom, right = [_pull_degrees(buf, name) for name in _CORNERS]
+        return cls(area_id, bits, top, left, bottom, right, *_pull_area_tail(buf, version, bits))
 
 
 @register

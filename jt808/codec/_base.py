@@ -30,7 +30,7 @@ BEFORE_2019 = frozenset({Version.V2011, Version.V2013})
 #: ``(Version, msg_id) -> message class``: every body the codec knows.
 MESSAGES: dict[tuple[Version, int], type["Message"]] = {}
 
-M = TypeVar("M", bound=type)
+M = TypeVar("M", bound="type[Message]")
 
 
 @attrs.frozen(slots=True)
@@ -130,7 +130,7 @@ class EmptyBody(Message):
 class RawMessage(Message):
     """A body the codec does not know (or cannot decrypt): kept as bytes, re-encoded unchanged."""
 
-    msg_id: int = attrs.field()  # type: ignore[assignment]
+    msg_id: int = attrs.field()
     body: bytes = b""
     MSG_ID: ClassVar[int] = -1
 

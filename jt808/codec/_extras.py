@@ -12,7 +12,7 @@ writes items back unchanged.
 from __future__ import annotations
 
 import struct
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
 
@@ -313,6 +313,9 @@ class _Flags(Extra):
     WIDTH: ClassVar[struct.Struct]
     flags: int
 
+    if TYPE_CHECKING:                  # the attrs subclasses take the flags word
+        def __init__(self, flags: int) -> None: ...
+
     def __getitem__(self, name: str) -> int:
         """The 0/1 value of the named bit (``VEHICLE_SIGNAL_BITS`` / ``IO_STATUS_BITS``)."""
         return (self.flags >> self.BITS[name]) & 1
@@ -422,7 +425,7 @@ class RawExtra(Extra):
     """Any other extra, kept as its value bytes and re-encoded unchanged."""
 
     EXTRA_ID: ClassVar[int] = -1
-    extra_id: int  # type: ignore[assignment]
+    extra_id: int
     data: bytes = b""
 
     def encode_value(self, version: Version) -> bytes:
@@ -475,7 +478,7 @@ def decode_extras_until(data: bytes, pos: int, end: int, msg_id: int | None = 0x
     """The whole extras in ``data[pos:end]`` and where they stop: before an item that
     runs past ``end`` (``end`` when every item is whole)."""
     _plugins.load()
-    items = []
+    items: list[Any] = []
     append = items.append
     while pos < end:
         if pos + 2 > end or pos + 2 + data[pos + 1] > end:

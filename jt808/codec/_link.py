@@ -6,7 +6,8 @@ also seen from 2013 devices) · 0x0004/0x8004 server time · 0x8204 link check (
 """
 from __future__ import annotations
 
-from typing import ClassVar
+import datetime as _dt
+from typing import ClassVar, Iterable
 
 import attrs
 
@@ -47,6 +48,10 @@ def _check_width(instance: object, attribute: object, value: int | None) -> None
                                  f"{value!r}", field="count_width")
 
 
+def _int_tuple(ids: Iterable[int]) -> tuple[int, ...]:
+    return tuple(ids)
+
+
 @attrs.frozen(slots=True)
 class _ResendRequestBase(Message):
     """original serial WORD | count BYTE or WORD | ids WORD[count].
@@ -62,7 +67,7 @@ class _ResendRequestBase(Message):
     """
 
     original_serial: int
-    packet_ids: tuple[int, ...] = attrs.field(default=(), converter=tuple)
+    packet_ids: tuple[int, ...] = attrs.field(default=(), converter=_int_tuple)
     count_width: int | None = attrs.field(default=None, eq=False, kw_only=True,
                                           validator=_check_width)
 
@@ -114,7 +119,7 @@ class ServerTimeResponse(Message):
 
     MSG_ID: ClassVar[int] = 0x8004
     VERSIONS: ClassVar[frozenset[Version]] = SINCE_2013
-    time: object  # datetime.datetime | None
+    time: _dt.datetime | None
 
     def encode_into(self, buf: Buffer, version: Version) -> None:
         push_time(buf, self.time)

@@ -199,7 +199,8 @@ def _decode_report(buf: Buffer, pos: int, end: int, version: Version) -> "Locati
             buf.quirk(f"extra item cut short ({end - stop} bytes left)", "extras", stop)
             end = stop
     buf.pos = end
-    return _new_report(*basic, extras)
+    args = (*basic, extras)
+    return _new_report(*args)
 
 
 @register

@@ -17,7 +17,7 @@ import datetime as _dt
 import gzip
 import struct
 import zlib
-from typing import ClassVar
+from typing import ClassVar, cast
 
 import attrs
 
@@ -159,7 +159,8 @@ class MediaDataUpload(Message):
     def decode_from(cls, buf: Buffer, version: Version) -> "MediaDataUpload":
         head = _MEDIA_HEAD.pull(buf)
         location = None if version is Version.V2011 else _pull_location(buf)
-        return cls(*head, location, buf.pull_rest())
+        args = (*head, location, buf.pull_rest())
+        return cls(*args)
 
 
 # media encoding -> how its data starts: 0 JPEG, 1 TIF, 2 MP3 (ID3 tag or frame sync),
@@ -199,8 +200,8 @@ class StoredMediaSearchResponse(Message):
         buf.push_u16(len(self.medias), "count")
         with_id = version is not Version.V2011
         for item in self.medias:
-            if with_id:
-                buf.push_u32(item.media_id, "media_id")
+            if with_id:         # a None media_id is refused here (LocalProtocolError)
+                buf.push_u32(cast(int, item.media_id), "media_id")
             _ITEM_HEAD.push(buf, (item.media_type, item.channel_id, item.event_code))
             _push_location(buf, item.location)
 
@@ -226,7 +227,8 @@ class StoredMediaSearchResponse(Message):
         for _ in range(count):  # each item is >= 31 bytes: a short body stops the loop
             media_id = buf.pull_u32("media_id") if with_id else None
             head = _ITEM_HEAD.pull(buf)
-            items.append(StoredMediaItem(media_id, *head, _pull_location(buf)))
+            args = (media_id, *head, _pull_location(buf))
+            items.append(StoredMediaItem(*args))
         return cls(reply_serial, tuple(items))
 
 
@@ -363,7 +365,8 @@ class StoredMediaUpload(Message):
 
     @classmethod
     def decode_from(cls, buf: Buffer, version: Version) -> "StoredMediaUpload":
-        return cls(*_pull_search(buf), buf.pull_u8("delete_flag"))
+        args = (*_pull_search(buf), buf.pull_u8("delete_flag"))
+        return cls(*args)
 
 
 # command BYTE | time WORD | save BYTE | sample rate BYTE

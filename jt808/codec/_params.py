@@ -97,7 +97,7 @@ _STANDARD_PARAMS: dict[int, ParamType] = {
 #: :data:`PARAM_CLASSES` are vendor or reserved ids: their values stay raw bytes.
 PARAM_TYPES: dict[int, ParamType] = {}
 #: ``param_id -> class`` of the parameters registered as value classes.
-PARAM_CLASSES: dict[int, type] = {}
+PARAM_CLASSES: dict[int, type[Any]] = {}
 _BUILTIN_PARAMS: set[int] = set()
 _KINDS = {kind.kind: kind for kind in (DWORD, WORD, BYTE, STRING)}
 
@@ -254,7 +254,7 @@ def _pull_items(buf: Buffer, version: Version) -> tuple[TerminalParam, ...]:
     bytes stay trailing, the count byte is kept as sent)."""
     count_offset = buf.pos
     count = buf.pull_u8("param_count")
-    items = []
+    items: list[TerminalParam] = []
     for _ in range(count):
         if not buf.strict and not _item_is_whole(buf):
             buf.quirk(f"parameter count says {count}, {len(items)} whole items follow",

@@ -202,9 +202,10 @@ class RecordRange:
 
 
 # (command word, direction "up"/"down") -> (block class, data size)
-_UP = {0x00: (RecorderVersion, 2), 0x01: (DriverLicence, 18), 0x02: (RecorderTime, 6),
+_Entry = tuple[Any, Any]               # (block class, size or sizes)
+_UP: dict[int, _Entry] = {0x00: (RecorderVersion, 2), 0x01: (DriverLicence, 18), 0x02: (RecorderTime, 6),
        0x03: (RecorderMileage, 20), 0x04: (PulseCoefficient, 8), 0x05: (VehicleInfo, 41)}
-_DOWN = {0x81: (DriverLicence, 18), 0x82: (VehicleInfo, (39, 41)), 0x83: (InstallTime, 6),
+_DOWN: dict[int, _Entry] = {0x81: (DriverLicence, 18), 0x82: (VehicleInfo, (39, 41)), 0x83: (InstallTime, 6),
          0xC2: (RecorderTime, 6), 0xC3: (PulseCoefficient, 8), 0xC4: (RecorderMileage, 20),
          **{w: (RecordRange, 14) for w in range(0x08, 0x16)}}
 

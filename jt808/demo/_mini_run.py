@@ -64,5 +64,6 @@ async def run_mini(demo: Any, platform: Any, sim: Any, url: str, gnss: Any) -> N
                 blind.append(report)
         platform.ack_filter = None
         reply = await terminal.batch(blind)
-        demo.say(f"blind-area batch of {len(blind)} acknowledged: result {reply.result}")
+        result = getattr(reply, "result", None)          # the platform's 0x8001
+        demo.say(f"blind-area batch of {len(blind)} acknowledged: result {result}")
         demo.facts["terminal"] = "minimal TerminalSession client"

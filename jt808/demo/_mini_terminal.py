@@ -64,6 +64,7 @@ class MiniTerminal:
                  trace: Callable[[str], None] | None = None, name: str = "",
                  session_options: dict[str, Any] | None = None) -> None:
         bearer = "udp" if getattr(transport, "kind", "stream") == "datagram" else "tcp"
+        self.version = version
         self.session = TerminalSession(phone, version, bearer=bearer, max_body=max_body,
                                        **(session_options or {}))
         self.driver = SessionDriver(self.session, transport, on_event=self._on_event,
@@ -127,7 +128,7 @@ class MiniTerminal:
     async def upload_media(self, media_id: int, data: bytes, timeout: float | None = 20.0
                            ) -> Message:
         """0x0801 split by the session's ``max_body``; returns the platform's final 0x8800."""
-        body = media_upload_body(media_id, data, location(), self.session.version)
+        body = media_upload_body(media_id, data, location(), self.version)
         return await self.request(RawMediaUpload(0x0801, body, media_id), timeout)
 
     # -- platform commands ---------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import functools
 import struct
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 
 from ..errors import HeaderError, LocalProtocolError
@@ -71,7 +71,7 @@ class Header(_HeaderFields):
 
     def __new__(cls, msg_id: int, phone: str, serial: int = 0,
                 version: Version = Version.V2013, encryption: int = 0,
-                packet: tuple[int, int] | None = None, protocol_version: int = 1,
+                packet: Sequence[int] | None = None, protocol_version: int = 1,
                 version_flag: bool | None = None, reserved: bool = False) -> "Header":
         try:
             version = Version(version)

@@ -9,7 +9,7 @@ Layouts (JT/T 1078-2016 tables; byte-exact against the SmallChi JT1078 vectors):
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import ClassVar, Iterable
 
 import attrs
 
@@ -74,7 +74,8 @@ class AVAttributes(Message):
         length = buf.pull_u16("audio_frame_length")
         tail = [buf.pull_u8(n) for n in ("audio_output", "video_encoding",
                                          "max_audio_channels", "max_video_channels")]
-        return cls(*head, length, *tail)
+        args = (*head, length, *tail)
+        return cls(*args)
 
 
 def _push_server(buf: Buffer, ip: str, tcp_port: int, udp_port: int) -> None:
@@ -200,12 +201,16 @@ class ResourceItem:
     SIZE: ClassVar[int] = 28
 
 
+def _resource_items(items: Iterable[ResourceItem]) -> tuple[ResourceItem, ...]:
+    return tuple(items)
+
+
 @attrs.frozen(slots=True)
 class ResourceList(Message):
     """0x1205: reply serial (of the 0x9205), then the matching recordings."""
     MSG_ID: ClassVar[int] = 0x1205
     reply_serial: int
-    items: tuple[ResourceItem, ...] = attrs.field(default=(), converter=tuple)
+    items: tuple[ResourceItem, ...] = attrs.field(default=(), converter=_resource_items)
 
     def encode_into(self, buf: Buffer, version: Version) -> None:
         buf.push_u16(self.reply_serial, "reply_serial")

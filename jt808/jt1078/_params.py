@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import struct
-from typing import ClassVar
+from typing import ClassVar, Iterable
 
 import attrs
 
@@ -77,6 +77,10 @@ class ChannelEntry:
     ptz: int
 
 
+def _entries(entries: Iterable[ChannelEntry]) -> tuple[ChannelEntry, ...]:
+    return tuple(entries)
+
+
 @attrs.frozen(slots=True)
 class AVChannels:
     """0x0076: channel counts (audio+video, audio, video) and one entry per channel."""
@@ -84,7 +88,7 @@ class AVChannels:
     av_count: int
     audio_count: int
     video_count: int
-    entries: tuple[ChannelEntry, ...] = attrs.field(converter=tuple)
+    entries: tuple[ChannelEntry, ...] = attrs.field(converter=_entries)
 
     def encode_value(self, version: Version) -> bytes:
         out = bytes((self.av_count, self.audio_count, self.video_count))
@@ -96,7 +100,8 @@ class AVChannels:
         def pull(b: Buffer) -> AVChannels:
             counts = [b.pull_u8(n) for n in ("av_count", "audio_count", "video_count")]
             entries = [ChannelEntry(*b.pull_bytes(4, "entry")) for _ in range(sum(counts))]
-            return cls(*counts, entries)
+            av_count, audio_count, video_count = counts
+            return cls(av_count, audio_count, video_count, entries)
         return _exact(cls, data, pull)
 
 
@@ -109,11 +114,15 @@ class ChannelAVSettings:
     osd: int
 
 
+def _channels(channels: Iterable[ChannelAVSettings]) -> tuple[ChannelAVSettings, ...]:
+    return tuple(channels)
+
+
 @attrs.frozen(slots=True)
 class ChannelAVParams:
     """0x0077: per-channel encoder settings (count BYTE, then 21 bytes per channel)."""
     PARAM_ID: ClassVar[int] = 0x0077
-    channels: tuple[ChannelAVSettings, ...] = attrs.field(converter=tuple)
+    channels: tuple[ChannelAVSettings, ...] = attrs.field(converter=_channels)
 
     def encode_value(self, version: Version) -> bytes:
         out = bytearray((len(self.channels),))
@@ -163,6 +172,10 @@ class ImageAnalysis:
         return cls(*data) if len(data) == 2 else None
 
 
+def _periods(periods: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple(periods)
+
+
 @attrs.frozen(slots=True)
 class SleepWake:
     """0x007C: wake modes (bits), wake conditions (bits), timer days (bits 0-6 Mon-Sun),
@@ -172,7 +185,7 @@ class SleepWake:
     conditions: int
     days: int
     periods_enabled: int
-    periods: tuple[tuple[str, str], ...] = attrs.field(converter=tuple)
+    periods: tuple[tuple[str, str], ...] = attrs.field(converter=_periods)
 
     def encode_value(self, version: Version) -> bytes:
         buf = Buffer()
@@ -188,9 +201,10 @@ class SleepWake:
     @classmethod
     def decode_value(cls, data: bytes, version: Version) -> "SleepWake":
         def pull(b: Buffer) -> SleepWake:
-            head = [b.pull_u8(n) for n in ("mode", "conditions", "days", "periods_enabled")]
-            return cls(*head, [(b.pull_bcd(2, "wake"), b.pull_bcd(2, "sleep"))
-                               for _ in range(4)])
+            mode, conditions, days, enabled = [
+                b.pull_u8(n) for n in ("mode", "conditions", "days", "periods_enabled")]
+            return cls(mode, conditions, days, enabled,
+                       [(b.pull_bcd(2, "wake"), b.pull_bcd(2, "sleep")) for _ in range(4)])
         return _exact(cls, data, pull)
 
 

@@ -33,8 +33,9 @@ def describe(message: object, header: Header | None = None) -> str:
     parts = [f"0x{msg_id:04X} {name}" if isinstance(msg_id, int) and msg_id >= 0 else name]
     if header is not None:
         parts.append(f"serial={header.serial}")
-    if attrs.has(type(message)):
-        for field in attrs.fields(type(message)):
+    cls = type(message)
+    if attrs.has(cls):
+        for field in attrs.fields(cls):
             if field.name == "msg_id":
                 continue
             parts.append(f"{field.name}={describe_value(getattr(message, field.name))}")

@@ -10,7 +10,7 @@ import collections
 import logging
 import secrets
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..codec import (Message, ServerTimeResponse, TerminalAuth, TerminalRegister,
                      TerminalRegisterResponse)
@@ -23,7 +23,9 @@ from ._rsa_guard import BudgetedKeyPair
 from ._terminal_state import TerminalRecord, phone_key
 
 if TYPE_CHECKING:
-    from ._server import Platform
+    from ..session import ReassemblyLimits, RsaKeyPair
+    from ._links import LinkTable
+    from ._server import AckFilter
 
 __all__ = ["TerminalHandlers"]
 
@@ -37,15 +39,36 @@ _HEARTBEAT, _LOCATION_REPORT, _GENERAL_REPLY = 0x0002, 0x0200, 0x8001
 class TerminalHandlers:
     """The message side of ``Platform`` (it supplies the attributes used here)."""
 
+    # set by Platform.__init__
+    terminals: dict[str, TerminalRecord]
+    connections: dict[str, SessionDriver]
+    links: LinkTable
+    refused: int
+    drop_reports: int
+    ack_filter: AckFilter | None
+    max_messages: int
+    max_positions: int
+    max_bytes: int | None
+    max_kept_bytes: int
+    max_unauthenticated: int
+    rsa_budget: tuple[int, float]
+    _rsa_key: RsaKeyPair | None
+    _limits: ReassemblyLimits
+    _auth_codes: dict[str, str]
+    _handlers: dict[int, Callable[[SessionDriver, Header, Any], None]]
     _never_authenticated: collections.OrderedDict[str, None]
 
+    if TYPE_CHECKING:                          # methods of Platform
+        def _close_soon(self, link: Link, why: str) -> None: ...
+        def _notify(self) -> None: ...
+
     # -- events --------------------------------------------------------------------
-    def _on_event(self: Platform, driver: SessionDriver, event: Event) -> None:
+    def _on_event(self, driver: SessionDriver, event: Event) -> None:
         link = self.links.get(driver)
         if isinstance(event, MessageReceived):
             self._on_message(driver, link, event.header, event.message)
         elif isinstance(event, ReplyReceived):
-            if link is not None and self._owns(link, event.header):
+            if link is not None and link.phone is not None and self._owns(link, event.header):
                 self.terminals[link.phone].record(event.header, event.reply)
         elif isinstance(event, PeerKeyReceived) and link is not None:
             self._agree_encryption(link)
@@ -58,7 +81,7 @@ class TerminalHandlers:
     def _on_message(self, driver: SessionDriver, link: Link | None, header: Header,
                     message: Message) -> None:
         msg_id = header.msg_id
-        if link is None or not self._owns(link, header):
+        if link is None or link.phone is None or not self._owns(link, header):
             if msg_id in self._handlers:
                 self._handlers[msg_id](driver, header, message)
             elif msg_id == _HEARTBEAT:
@@ -125,7 +148,7 @@ class TerminalHandlers:
             record = self._record(header.phone)     # a preset code needs no registration
         ok = record is not None and record.auth_code is not None \
             and message.auth_code == record.auth_code
-        if not ok:
+        if record is None or not ok:
             log.warning("%s: wrong auth code %r for %s", driver.name, message.auth_code,
                         header.phone)
             driver.session.reply(header, _RESULT_FAILED, driver.now())
@@ -176,7 +199,7 @@ class TerminalHandlers:
 
     def _on_logout(self, driver: SessionDriver, header: Header, message: Message) -> None:
         link = self.links.get(driver)
-        if link is not None and self._owns(link, header):
+        if link is not None and link.phone is not None and self._owns(link, header):
             self.terminals[link.phone].authenticated = False
         driver.session.reply(header, _RESULT_OK, driver.now())
 

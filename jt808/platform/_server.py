@@ -185,6 +185,7 @@ class Platform(TerminalHandlers):
         if self._tg is None:
             raise RuntimeError("use 'async with Platform() as platform' before serve()")
         single = isinstance(listen_urls, str) or hasattr(listen_urls, "aclose")
+        listener: Any
         for url in [listen_urls] if single else listen_urls:
             if isinstance(url, str):
                 listener = await open_listener(url)

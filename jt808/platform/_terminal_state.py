@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Callable
+from typing import List, TypeVar
 
 import attrs
 
@@ -40,7 +41,10 @@ def estimate_size(item) -> int:
     return size
 
 
-class BoundedList(list):
+_T = TypeVar("_T")
+
+
+class BoundedList(List[_T]):
     """A list that keeps only its last ``maxlen`` items (a plain list otherwise) and, with
     ``max_bytes``, only as many of the newest items as fit in that many estimated bytes
     (``size_of``, default ``estimate_size``); ``dropped`` counts what was let go."""

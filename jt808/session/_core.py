@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import collections
 import logging
-from typing import Iterable
+from typing import ClassVar, Iterable
 
 import attrs
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ..codec import (MESSAGES, MediaUploadResponse, Message, PlatformGeneralResponse,
                      PlatformRsaKey, RawMessage, ResendRequest, TerminalGeneralResponse,
@@ -69,13 +70,13 @@ class Session:
     role: Role
     #: msg_id -> name of the method that handles it inside the session (link-level
     #: messages); a method returning True keeps the message from the application.
-    HANDLERS: dict[int, str] = {}
+    HANDLERS: ClassVar[dict[int, str]] = {}
 
     def __init__(self, phone: str, version: Version | None = Version.V2013, *,
                  bearer: Bearer = "tcp", params: dict[int, int] | None = None,
                  max_body: int = MAX_BODY, limits: ReassemblyLimits | None = None,
                  sent_store: SentStore | None = None, state: str = CONNECTED,
-                 rsa_key: _crypto.RsaKeyPair | None = None,
+                 rsa_key: _crypto.DecryptionKey | None = None,
                  encrypt_ids: Iterable[int] = (), strict: bool = False,
                  resend_count_width: int | None = None) -> None:
         if not 1 <= max_body <= MAX_BODY:
@@ -102,8 +103,8 @@ class Session:
         self.framer = Framer(self.version, strict=strict)
         self.reassembler = Reassembler(limits)
         self.sent = sent_store or SentStore()
-        self.rsa_key = rsa_key
-        self.peer_key = None
+        self.rsa_key: _crypto.DecryptionKey | None = rsa_key
+        self.peer_key: rsa.RSAPublicKey | None = None
         self.encrypt = False
         self.encrypt_ids = frozenset(encrypt_ids)
         self.pending: dict[int, Pending] = {}
@@ -147,11 +148,12 @@ class Session:
         version = self.version or Version.V2013
         body = encode_body(message, version)
         encryption = 0
-        if self._should_encrypt(msg_id):
-            body = _crypto.encrypt_body(body, self.peer_key)
+        peer_key = self.peer_key if self._should_encrypt(msg_id) else None
+        if peer_key is not None:
+            body = _crypto.encrypt_body(body, peer_key)
             encryption = 1
         if len(body) <= self.max_body:            # the common case: one packet
-            serials = (self.next_serial(),)
+            serials: tuple[int, ...] = (self.next_serial(),)
             frames = [pack(Frame(Header(msg_id, self.phone, serials[0], version, encryption),
                                  body))]
         else:
@@ -255,13 +257,14 @@ class Session:
         body = frame.body
         if header.packet is not None and header.packet[0] > 1:
             total, index = header.packet
-            body, refused = self.reassembler.add(header.msg_id, header.serial, total, index,
-                                                 header.encryption, body, now)
+            whole, refused = self.reassembler.add(header.msg_id, header.serial, total, index,
+                                                  header.encryption, body, now)
             self._report_dropped(refused)
-            if body is None:
+            if whole is None:
                 if index == total:
                     self._ask_missing(now)
                 return
+            body = whole
         try:
             if header.encryption & 1:
                 body = self._decrypt(body, header.msg_id)
@@ -310,7 +313,7 @@ class Session:
         if handler is not None and getattr(self, handler)(message, header, now):
             return
         pending = self._match(message, header)
-        if pending is _ONE_PACKET:
+        if isinstance(pending, _OnePacket):          # _ONE_PACKET, the one instance
             return                                   # a reply to one packet of a split request
         if pending is not None:
             del self.pending[pending.serial]
@@ -390,7 +393,8 @@ class Session:
         return media_id is None or getattr(pending.message, "media_id", None) == media_id
 
     # -- resends ----------------------------------------------------------------------
-    def _serve_resend(self, message: Message, header: Header, now: float) -> bool:
+    def _serve_resend(self, message: ResendRequest | TerminalResendRequest, header: Header,
+                      now: float) -> bool:
         """0x8003 / 0x0005: send again every packet the list names, read as indexes
         (1..total) and as serials; each packet at most ``sent.max_resends`` times per
         ``sent.resend_window``. A request waiting for its reply waits afresh."""

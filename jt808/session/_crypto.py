@@ -8,18 +8,28 @@ any other body when it exceeds the packet size.
 """
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from ..errors import DecryptionError, LocalProtocolError
 
-__all__ = ["RsaKeyPair", "encrypt_body", "decrypt_body", "public_key_from_numbers",
-           "RSA_BITS", "BLOCK", "PLAIN_BLOCK"]
+__all__ = ["RsaKeyPair", "DecryptionKey", "encrypt_body", "decrypt_body",
+           "public_key_from_numbers", "RSA_BITS", "BLOCK", "PLAIN_BLOCK"]
 
 RSA_BITS = 1024
 BLOCK = RSA_BITS // 8          # cipher block: 128 bytes
 PLAIN_BLOCK = BLOCK - 11       # PKCS#1 v1.5 overhead is 11 bytes
 _PADDING = padding.PKCS1v15()
+
+
+class DecryptionKey(Protocol):
+    """What a session decrypts with: an ``RsaKeyPair``, or a wrapper of one that keeps
+    its ``private_key`` (the platform's per-connection budgeted pair)."""
+
+    @property
+    def private_key(self) -> Any: ...
 
 
 class RsaKeyPair:

@@ -38,8 +38,9 @@ class PlatformSession(Session):
 
     def _media_upload(self, message: Message, header: Header, now: float) -> bool:
         media_id = getattr(message, "media_id", None)
-        if media_id is None and len(getattr(message, "body", b"")) >= 4:
-            media_id = int.from_bytes(message.body[:4], "big")   # a body the codec kept raw
+        raw_body = getattr(message, "body", b"")
+        if media_id is None and len(raw_body) >= 4:
+            media_id = int.from_bytes(raw_body[:4], "big")       # a body the codec kept raw
         if self.auto_media_reply and media_id is not None:
             self.send(MediaUploadResponse(media_id, ()), now)
         return False                                 # the application still gets it

@@ -28,7 +28,8 @@ class State(str, enum.Enum):
     def __str__(self) -> str:
         return self.value
 
-    __format__ = str.__format__
+    def __format__(self, format_spec: str) -> str:
+        return str.__format__(self, format_spec)
 
 
 CONNECTED, REGISTERED, AUTHENTICATED, CLOSED = (State.CONNECTED, State.REGISTERED,
@@ -58,7 +59,7 @@ class Role:
     no_reply: frozenset[int]
     reply_only: frozenset[int]
     allowed: dict[str, frozenset[int] | None]
-    transitions: dict[tuple[int, int, int], State] = attrs.field(factory=dict)
+    transitions: dict[tuple[int, int, int | None], State] = attrs.field(factory=dict)
 
     def next_state(self, request_id: int, answer_id: int, result: int | None) -> State | None:
         """The state an answer moves the link to, or ``None`` (no change)."""

@@ -1,7 +1,8 @@
 """The terminal's side of the link."""
 from __future__ import annotations
 
-from ..codec import (Heartbeat, LinkCheck, MediaUploadResponse, Message, TerminalResendRequest)
+from ..codec import (Heartbeat, LinkCheck, MediaUploadResponse, Message,
+                     TerminalRegisterResponse, TerminalResendRequest)
 from ..errors import LocalProtocolError
 from ..frame import Header, Version
 from ._core import Pending, Session, resend_request
@@ -56,7 +57,8 @@ class TerminalSession(Session):
 
     def _on_reply(self, pending: Pending, reply: Message, header: Header, now: float) -> None:
         result = getattr(reply, "result", None)
-        if header.msg_id == _REGISTER_REPLY and result == 0:
+        if (header.msg_id == _REGISTER_REPLY and result == 0
+                and isinstance(reply, TerminalRegisterResponse)):
             self.auth_code = reply.auth_code
         new = self.role.next_state(pending.message.msg_id, header.msg_id, result)
         if new is not None:

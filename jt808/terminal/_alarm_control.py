@@ -15,13 +15,14 @@ from typing import Any
 from ..errors import JT808Error
 from ._alarms import CONFIRMABLE_MASK, alarm_mask, clear_on_reply_mask
 from ._blind import ALARM_KIND
+from ._host import TerminalHost
 
 __all__ = ["AlarmMixin"]
 
 log = logging.getLogger("jt808.terminal")
 
 
-class AlarmMixin:
+class AlarmMixin(TerminalHost):
     reporter: Any
     keeper: Any
 

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import datetime
 import logging
-from typing import Any
+from typing import Any, cast
 
-from ..codec import LocationBatchReport, LocationReport, Message, decode_body, encode_body
+from ..codec import (LocationBatchReport, LocationReport, PlatformGeneralResponse, decode_body,
+                     encode_body)
 from ..errors import RemoteProtocolError, ResponseTimeout, TransportError
 from ._alarms import CONFIRMED_RESULTS, clear_on_reply_mask
+from ._host import TerminalHost
 
 __all__ = ["BlindMixin", "BLIND_KIND", "ALARM_KIND", "MAX_REFUSALS", "position_time"]
 
@@ -43,14 +45,16 @@ def position_time(report: LocationReport, wall_now: float) -> float:
     return report.time.replace(tzinfo=_GMT8).timestamp()
 
 
-class BlindMixin:
+class BlindMixin(TerminalHost):
     """``report_location`` and the blind-area store's upload."""
 
     keeper: Any
     blind_batch: int
+    _uploading: bool
+    _backlog: bool
 
     async def report_location(self, report: LocationReport, *, critical: bool = False
-                              ) -> Message | None:
+                              ) -> PlatformGeneralResponse | None:
         """0x0200, kept in the blind-area store until acknowledged; returns the
         platform's 0x8001, or ``None`` when it is left for the blind-area upload (link
         down, not authenticated, or no reply). A ``critical`` report (an alarm that must
@@ -70,7 +74,7 @@ class BlindMixin:
             kind, body, position_time(report, self.wall_clock()))
 
     async def _send_report(self, report: LocationReport, row: int, critical: bool
-                           ) -> Message | None:
+                           ) -> PlatformGeneralResponse | None:
         if not self.authenticated:
             self._backlog = True
             return None
@@ -94,8 +98,8 @@ class BlindMixin:
         if critical and serial is not None:
             self._remember_alarm(serial, row)
 
-    async def _report_answered(self, report: LocationReport, reply: Message, row: int
-                               ) -> None:
+    async def _report_answered(self, report: LocationReport, reply: PlatformGeneralResponse,
+                               row: int) -> None:
         """Delete the acknowledged row (and apply the clear-on-reply rule), or count a
         refusal and keep it for later."""
         if reply.result in CONFIRMED_RESULTS:
@@ -144,12 +148,14 @@ class BlindMixin:
         finally:
             self._uploading = False
 
-    async def _decoded(self, items: list) -> list[tuple[int, LocationReport]]:
+    async def _decoded(self, items: list[Any]) -> list[tuple[int, LocationReport]]:
         """(store id, report) of stored items; undecodable ones are dropped."""
-        good, bad = [], []
+        good: list[tuple[int, LocationReport]] = []
+        bad: list[int] = []
         for item in items:
             try:
-                good.append((item.id, decode_body(0x0200, item.body, self.version)))
+                report = cast(LocationReport, decode_body(0x0200, item.body, self.version))
+                good.append((item.id, report))
             except RemoteProtocolError:
                 bad.append(item.id)
         if bad:
@@ -173,7 +179,8 @@ class BlindMixin:
                 try:
                     serial, reply = await self.request_serial(report)
                 except ResponseTimeout as exc:
-                    self._remember_alarm(exc.serial, alarm_id)
+                    if exc.serial is not None:              # always set by request_serial
+                        self._remember_alarm(exc.serial, alarm_id)
                     return False
                 except TransportError:
                     return False

@@ -26,7 +26,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from jt808.errors import JT808Error
 
@@ -109,7 +109,7 @@ class BlindAreaStore:
             os.close(self._lock_fd)     # closing the descriptor drops the flock
             self._lock_fd = -1
 
-    def _run(self, what: str, work):  # type: ignore[no-untyped-def]
+    def _run(self, what: str, work):
         """Run ``work(db)`` in one transaction; sqlite errors become BlindStoreError."""
         with self._mutex:
             if self._lock_fd < 0:
@@ -137,8 +137,8 @@ class BlindAreaStore:
         rows = [(str(kind), float(now), bytes(body)) for kind, body, now in items]
 
         def work(db: sqlite3.Connection) -> list[int]:
-            ids = [int(db.execute("INSERT INTO items (kind, ts, body) VALUES (?, ?, ?)",
-                                  row).lastrowid) for row in rows]
+            insert = "INSERT INTO items (kind, ts, body) VALUES (?, ?, ?)"
+            ids = [int(cast(int, db.execute(insert, row).lastrowid)) for row in rows]
             excess = db.execute("SELECT COUNT(*) FROM items").fetchone()[0] - self.max_rows
             if excess > 0:
                 _evict(db, excess)

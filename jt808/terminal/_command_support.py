@@ -13,14 +13,18 @@ from typing import Any, Callable
 
 import anyio
 
-from ..codec import Message
+from ..codec import Message, QuestionIssue
 from ..errors import ResponseTimeout, TransportError
+from ._host import TerminalHost
 
 log = logging.getLogger("jt808.terminal")
 
 
-class LinkControlMixin:
+class LinkControlMixin(TerminalHost):
     """0x8103 live, 0x8105 link control, 0x0108."""
+
+    _primary: Any
+    _target: Any
 
     def apply_params(self, changed: dict[int, Any]) -> None:
         """Make 0x8103 ``changed`` values live: link timing (heartbeat, reply timeouts,
@@ -134,7 +138,7 @@ class LinkControlMixin:
         await self.close()
 
 
-class CommandStateMixin:
+class CommandStateMixin(TerminalHost):
     """Hooks, HALs and stores of the command handlers."""
 
     # hooks and HALs of the command handlers (set them as attributes)
@@ -189,7 +193,7 @@ class CommandStateMixin:
         return dict(self.text_store.menu)
 
     @property
-    def questions(self) -> dict[int, Message]:
+    def questions(self) -> dict[int, QuestionIssue]:
         """0x8302 questions not answered yet, by the serial they came with."""
         return self._kept("_questions", dict)
 

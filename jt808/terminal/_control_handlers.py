@@ -39,7 +39,7 @@ from ..errors import JT808Error
 from ..frame import Header
 from ._download import download
 from ._replies import (RESULT_BAD_MESSAGE, RESULT_FAILED, RESULT_NOT_SUPPORTED, RESULT_OK,
-                       call_hook)
+                       HandlerTable, call_hook)
 from ._server_url import server_url
 
 __all__ = ["CONTROL_HANDLERS", "terminal_control"]
@@ -158,4 +158,4 @@ async def terminal_control(terminal, message, header: Header) -> None:
         terminal.reply(header, RESULT_NOT_SUPPORTED)
 
 
-CONTROL_HANDLERS = {0x8105: terminal_control}
+CONTROL_HANDLERS: HandlerTable = {0x8105: terminal_control}

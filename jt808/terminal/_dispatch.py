@@ -15,12 +15,14 @@ import contextlib
 import logging
 from typing import Any, Callable
 
-from ..codec import Message
+from ..codec import Message, TerminalRegisterResponse
 from ..errors import JT808Error
 from ..frame import Header
 from ..session import (Event, MessageReceived, PeerKeyReceived, ReplyReceived,
                        RequestTimedOut, UnmatchedReply)
 from ._handlers import DEFAULT_HANDLERS, Handler
+from ._host import TerminalHost
+from ._replies import HandlerTable
 
 __all__ = ["DispatchMixin", "EVENT_METHODS", "Listener"]
 
@@ -31,10 +33,11 @@ MAX_ANSWERS_PER_ID = 8
 MAX_ANSWERS = 64
 
 
-class DispatchMixin:
+class DispatchMixin(TerminalHost):
     """Session events in, listeners notified, platform commands answered."""
 
-    handlers: dict[int, Handler]
+    handlers: HandlerTable
+    _media_id: int
     listeners: list[Listener]
     commands_refused = 0
 
@@ -64,8 +67,10 @@ class DispatchMixin:
 
     def _on_reply(self, event: ReplyReceived) -> None:
         self._notify(event.reply, event.header)
-        if event.header.msg_id == 0x8100 and event.reply.result == 0:
-            self._code_arrived(event.reply.auth_code)
+        reply = event.reply
+        if (event.header.msg_id == 0x8100 and isinstance(reply, TerminalRegisterResponse)
+                and reply.result == 0):
+            self._code_arrived(reply.auth_code)
 
     def _on_request_timed_out(self, event: RequestTimedOut) -> None:
         self._link_dead(event)

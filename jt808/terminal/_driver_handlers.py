@@ -19,8 +19,8 @@ import attrs
 
 from ..codec import DriverIdentityReport
 from ..frame import Header
-from ._replies import (RESULT_FAILED, RESULT_NOT_SUPPORTED, RESULT_OK, answer, call_hook,
-                       has_message)
+from ._replies import (RESULT_FAILED, RESULT_NOT_SUPPORTED, RESULT_OK, HandlerTable, answer,
+                       call_hook, has_message)
 
 __all__ = ["DRIVER_HANDLERS", "PassThroughBox", "CARD_REMOVED"]
 
@@ -81,4 +81,4 @@ async def pass_through(terminal, message, header: Header) -> None:
     terminal.reply(header, RESULT_OK)
 
 
-DRIVER_HANDLERS = {0x8702: driver_identity, 0x8900: pass_through}
+DRIVER_HANDLERS: HandlerTable = {0x8702: driver_identity, 0x8900: pass_through}

@@ -11,9 +11,10 @@ from typing import Any
 
 import anyio
 
-from ..codec import Message, TerminalRsaKey
+from ..codec import Message, PlatformGeneralResponse, TerminalRsaKey
 from ..errors import LocalProtocolError, ResponseTimeout, TransportError
 from ..session import RsaKeyPair
+from ._host import TerminalHost
 from ._rsa_key import load_key_pair
 
 __all__ = ["EncryptionMixin", "modulus_int"]
@@ -36,7 +37,7 @@ def modulus_int(n: Any) -> int:
     raise LocalProtocolError(f"RSA modulus {n!r} is not an int, bytes or hex", field="rsa_n")
 
 
-class EncryptionMixin:
+class EncryptionMixin(TerminalHost):
     session: Any
     encryption_enabled: bool
     _rsa_key: RsaKeyPair | None
@@ -85,7 +86,7 @@ class EncryptionMixin:
         self.session.encrypt = False
         self.encryption_enabled = False
 
-    async def send_rsa_key(self) -> Message:
+    async def send_rsa_key(self) -> PlatformGeneralResponse:
         """0x0A00 with our public key; returns the platform's 0x8001."""
         await self._ensure_rsa_key()
         key = self.rsa_key

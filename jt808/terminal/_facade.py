@@ -52,13 +52,14 @@ Results:
 from __future__ import annotations
 
 import datetime as dt
+import contextlib
 import logging
 import queue
 import threading
 import weakref
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
-from anyio.from_thread import start_blocking_portal
+from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from ..codec import (COMM_PROPERTY_BITS, GNSS_PROPERTY_BITS, TERMINAL_TYPE_BITS,
                      CameraShootResponse, CanBusDataUpload, CanItem, CompressedDataUpload,
@@ -68,7 +69,8 @@ from ..codec import (COMM_PROPERTY_BITS, GNSS_PROPERTY_BITS, TERMINAL_TYPE_BITS,
                      QueryServerTime, QueryTerminalParamsResponse, QuestionAnswer,
                      RecorderDataUpload, StoredMediaItem, StoredMediaSearchResponse,
                      TerminalAuth, TerminalGeneralResponse, TerminalLogout, TerminalParam,
-                     TerminalPropertiesResponse, TerminalRegister, TerminalRsaKey,
+                     TerminalPropertiesResponse, TerminalRegister,
+                     TerminalRegisterResponse, TerminalRsaKey,
                      UpgradeResult, UplinkPassThrough, VehicleControlResponse,
                      decode_param_value, flags_to_bits, message_class)
 from ..errors import JT808Error, LocalProtocolError, ResponseTimeout, TransportError
@@ -85,6 +87,7 @@ log = logging.getLogger("jt808.terminal")
 STATUS_ERROR, STATUS_CONNECTED, STATUS_CONNECTING, STATUS_DISCONNECTED = -1, 0, 1, 2
 _LINK_PARAMS = {"TCP": (0x0002, 0x0003), "UDP": (0x0004, 0x0005)}
 _FAILED = -1
+_M = TypeVar("_M", bound=Message)
 #: messages JT/T 808-2019 deleted (event report, question answer, information demand)
 _DELETED_IN_2019 = {0x0301, 0x0302, 0x0303}
 DEFAULT_CALLBACK_QUEUE = 1000
@@ -134,7 +137,9 @@ class JTT808:
         self._callback: Callable[[dict], Any] | None = None
         self._callbacks: queue.Queue | None = None
         self._callback_thread: threading.Thread | None = None
-        self._portal_cm = self._portal = self._terminal_cm = None
+        self._portal_cm: contextlib.AbstractContextManager[BlockingPortal] | None = None
+        self._portal: BlockingPortal | None = None
+        self._terminal_cm: contextlib.AbstractContextManager[Any] | None = None
         self._connecting = False
 
     # -- portal ---------------------------------------------------------------------
@@ -152,18 +157,21 @@ class JTT808:
     def _start(self) -> None:
         if self._portal is not None:
             return
-        self._portal_cm = start_blocking_portal("asyncio")
-        self._portal = self._portal_cm.__enter__()
-        self._terminal_cm = self._portal.wrap_async_context_manager(self.terminal)
-        self._terminal_cm.__enter__()
+        self._portal_cm = portal_cm = start_blocking_portal("asyncio")
+        self._portal = portal = portal_cm.__enter__()
+        self._terminal_cm = terminal_cm = portal.wrap_async_context_manager(self.terminal)
+        terminal_cm.__enter__()
 
     def _stop(self) -> None:
         if self._portal is None:
             return
+        terminal_cm, portal_cm = self._terminal_cm, self._portal_cm
         try:
-            self._terminal_cm.__exit__(None, None, None)
+            if terminal_cm is not None:
+                terminal_cm.__exit__(None, None, None)
         finally:
-            self._portal_cm.__exit__(None, None, None)
+            if portal_cm is not None:
+                portal_cm.__exit__(None, None, None)
             self._portal = self._portal_cm = self._terminal_cm = None
 
     # -- callbacks ------------------------------------------------------------------
@@ -182,7 +190,8 @@ class JTT808:
         thread = self._callback_thread
         if self._callback is None or (thread is not None and thread.is_alive()):
             return
-        self._callbacks = work = queue.Queue(max(1, int(self.callback_queue)))
+        work: queue.Queue[Any] = queue.Queue(max(1, int(self.callback_queue)))
+        self._callbacks = work
         self._callback_thread = threading.Thread(target=_run_callbacks, args=(work,),
                                                  daemon=True, name="jt808-callback")
         weakref.finalize(self, _post_stop, work)     # a dropped object ends its thread too
@@ -304,7 +313,7 @@ class JTT808:
             return {"serial_no": _FAILED, "message_id": message.msg_id, "result_code": _FAILED}
         return {"serial_no": serial, "message_id": message.msg_id, "result_code": 0}
 
-    def _fit(self, message: Message, method: str) -> Message:
+    def _fit(self, message: _M, method: str) -> _M:
         """Fixed-width strings cut to the version's widths, as the seed cuts them."""
         message, cuts = fit_widths(message, self.version)
         for cut in cuts:
@@ -334,8 +343,10 @@ class JTT808:
         serial, reply = self._exchange(info)
         if reply is None:
             return {"serial_no": serial, "registration_result": _FAILED, "auth_code": ""}
-        return {"serial_no": serial, "registration_result": reply.result,
-                "auth_code": reply.auth_code if reply.result == 0 else ""}
+        code = (reply.auth_code if isinstance(reply, TerminalRegisterResponse)
+                and reply.result == 0 else "")
+        return {"serial_no": serial, "registration_result": getattr(reply, "result"),
+                "auth_code": code}
 
     def authentication(self, auth_code: str, imei: str = "", app_version: str = "") -> dict:
         self._touch(self.terminal.set_identity, auth_code, imei, app_version)

@@ -13,11 +13,13 @@ import anyio
 from ..codec import Message, TerminalRegister
 from ..errors import JT808Error, ResponseTimeout
 from ._handlers import DEFAULT_HANDLERS, Handler
+from ._host import TerminalHost
+from ._replies import HandlerTable
 
 log = logging.getLogger("jt808.terminal")
 
 
-class FacadeSupportMixin:
+class FacadeSupportMixin(TerminalHost):
     """Identity, register info, one command handler and logged requests."""
 
     session: Any
@@ -25,7 +27,7 @@ class FacadeSupportMixin:
     imei: str
     app_version: str
     register_info: TerminalRegister | None
-    handlers: dict
+    handlers: HandlerTable
 
     def set_identity(self, auth_code: str | None = None, imei: str | None = None,
                      app_version: str | None = None) -> None:
@@ -59,7 +61,7 @@ class FacadeSupportMixin:
         async with anyio.create_task_group() as tg:
             tg.start_soon(self._log_retransmissions, message)
             try:
-                outcome = await self.request_serial(message)  # type: ignore[attr-defined]
+                outcome = await self.request_serial(message)
             except JT808Error as exc:           # raised below, outside the task group
                 outcome = exc
             finally:

@@ -22,13 +22,14 @@ import anyio
 
 from ..errors import TransportError
 from ..transport import open_transport
+from ._host import TerminalHost
 
 __all__ = ["SmsFallbackMixin"]
 
 log = logging.getLogger("jt808.terminal")
 
 
-class SmsFallbackMixin:
+class SmsFallbackMixin(TerminalHost):
     async def _run_on_sms(self) -> None:
         """The SMS link with bearer ``sms``, reconnected with backoff, until a probe finds
         the primary transport back (or ``close()``)."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import anyio
 
@@ -35,14 +35,13 @@ from ._driver_handlers import DRIVER_HANDLERS
 from ._media_handlers import MEDIA_HANDLERS, index_media
 from ._recorder import RECORDER_HANDLERS
 from ._text_handlers import TEXT_HANDLERS
-from ._replies import (RESULT_FAILED, RESULT_NOT_SUPPORTED, RESULT_OK, answer, call_hook,
-                       has_message)
+from ._replies import (RESULT_FAILED, RESULT_NOT_SUPPORTED, RESULT_OK, Handler,
+                       HandlerTable, answer, call_hook, has_message)
 
 log = logging.getLogger("jt808.terminal")
 
 __all__ = ["DEFAULT_HANDLERS", "Handler", "RESULT_OK", "RESULT_FAILED", "RESULT_NOT_SUPPORTED"]
 
-Handler = Callable[[Any, Any, Header], Awaitable[None]]
 _call_hook = call_hook
 
 
@@ -267,7 +266,7 @@ def type_setter(set_id: int):
     return {0x8600: SetCircleArea, 0x8602: SetRectangleArea}[set_id]
 
 
-DEFAULT_HANDLERS: dict[int | None, Handler] = {
+DEFAULT_HANDLERS: HandlerTable = {
     None: not_supported,
     0x8103: set_params, 0x8104: query_params, 0x8106: query_params,
     0x8107: query_properties, 0x8201: query_location, 0x8202: temporary_tracking,

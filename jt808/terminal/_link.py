@@ -10,7 +10,7 @@ transport, else ``tcp`` (before the first connect it is guessed from the URL sch
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 import anyio
 
@@ -19,7 +19,13 @@ from ..driver import SessionDriver
 from ..errors import TransportError
 from ..frame import Header
 from ..transport import open_transport
+from ._host import TerminalHost
 from ._options import BEARERS
+
+if TYPE_CHECKING:
+    from ..codec import (MediaDataUpload, PlatformGeneralResponse, QueryServerTime,
+                         TerminalRegister)
+    from ._host import GeneralRequest, MediaReply, RegisterReply, ServerTimeReply
 
 __all__ = ["LinkMixin", "bearer_of_scheme", "bearer_of_transport"]
 
@@ -45,11 +51,12 @@ def bearer_of_transport(transport: Any) -> str:
     return "udp" if getattr(transport, "kind", "stream") == "datagram" else "tcp"
 
 
-class LinkMixin:
+class LinkMixin(TerminalHost):
     """Connect, disconnect, and send through the current link's driver."""
 
     session: Any
     _driver: SessionDriver | None
+    error: BaseException | None
 
     @property
     def connected(self) -> bool:
@@ -152,11 +159,33 @@ class LinkMixin:
             header = header._replace(serial=(header.serial - index + total) & 0xFFFF)
         return driver.reply(header, result)
 
+    @overload
+    async def request_serial(self, message: GeneralRequest, timeout: float | None = None
+                             ) -> tuple[int, PlatformGeneralResponse]: ...
+    @overload
+    async def request_serial(self, message: Message, timeout: float | None = None
+                             ) -> tuple[int, Message]: ...
+
     async def request_serial(self, message: Message, timeout: float | None = None
                              ) -> tuple[int, Message]:
         """Like :meth:`request` but returns ``(serial, reply)``; a ``ResponseTimeout``
         names the request's ``msg_id`` and ``serial``."""
         return await self._link().request_serial(message, timeout)
+
+    @overload
+    async def request(self, message: TerminalRegister, timeout: float | None = None
+                      ) -> RegisterReply: ...
+    @overload
+    async def request(self, message: MediaDataUpload, timeout: float | None = None
+                      ) -> MediaReply: ...
+    @overload
+    async def request(self, message: QueryServerTime, timeout: float | None = None
+                      ) -> ServerTimeReply: ...
+    @overload
+    async def request(self, message: GeneralRequest, timeout: float | None = None
+                      ) -> PlatformGeneralResponse: ...
+    @overload
+    async def request(self, message: Message, timeout: float | None = None) -> Message: ...
 
     async def request(self, message: Message, timeout: float | None = None) -> Message:
         """Send ``message`` and return its reply (``ResponseTimeout`` after the standard's

@@ -18,9 +18,11 @@ from typing import Any
 
 import anyio
 
-from ..codec import Message, TerminalAuth, TerminalRegister, encode_body
+from ..codec import (PlatformGeneralResponse, TerminalAuth, TerminalRegister,
+                     TerminalRegisterResponse, UpgradeResult, encode_body)
 from ..errors import (LocalProtocolError, RemoteProtocolError, ResponseTimeout,
                       TransportError)
+from ._host import TerminalHost
 
 __all__ = ["LoginMixin", "auth_code_problem"]
 
@@ -36,18 +38,27 @@ def auth_code_problem(code: str, imei: str, app_version: str, version: Any) -> s
     return None
 
 
-class LoginMixin:
+class LoginMixin(TerminalHost):
     session: Any
     register_info: TerminalRegister | None
+    pending_upgrade_result: UpgradeResult | None
+    _auth_save_limiter: anyio.CapacityLimiter | None
+    auth_code_source: str | None
+    _auth_link_closed: bool
 
-    async def register(self, info: TerminalRegister | None = None) -> Message:
-        """0x0100; a result 0 reply stores the auth code. Returns the 0x8100."""
+    async def register(self, info: TerminalRegister | None = None
+                       ) -> TerminalRegisterResponse | PlatformGeneralResponse:
+        """0x0100; a result 0 reply stores the auth code. Returns the 0x8100 (or the
+        0x8001 of a platform that refuses or does not support registration)."""
         info = info or self.register_info
         if info is None:
             raise LocalProtocolError("no auth code and no register_info to register with",
                                      msg_id=0x0100)
         reply = await self.request(info)
         if reply.result == 0:
+            if not isinstance(reply, TerminalRegisterResponse):
+                raise RemoteProtocolError("the platform answered 0x0100 with 0x8001 result "
+                                          "0: no auth code", msg_id=0x8001, field="result")
             problem = auth_code_problem(reply.auth_code, self.imei, self.app_version,
                                         self.version)
             if problem is not None:
@@ -70,7 +81,7 @@ class LoginMixin:
     async def _save_auth_code_now(self, code: str | None) -> None:
         await anyio.to_thread.run_sync(self.auth_file.save, code, limiter=self._save_limiter())
 
-    async def authenticate(self) -> Message:
+    async def authenticate(self) -> PlatformGeneralResponse:
         """0x0102 with the stored code; on success the blind-area upload starts."""
         message = TerminalAuth(self.session.auth_code or "", self.imei, self.app_version)
         try:
@@ -103,7 +114,7 @@ class LoginMixin:
                 if self.pending_upgrade_result is result and reply.result == 0:
                     self.pending_upgrade_result = None
 
-    async def login(self) -> Message:
+    async def login(self) -> PlatformGeneralResponse:
         """Register if there is no auth code, authenticate, register again if the platform
         refuses the code. Returns the 0x8001 to the last 0x0102 (check ``.result``)."""
         if self._auth_link_closed and self.register_info is not None:

@@ -23,7 +23,8 @@ from ..codec import (LocationBasic, MediaDataUpload, MediaEventUpload,
                      StoredMediaItem, StoredMediaSearchResponse)
 from ..errors import JT808Error
 from ..frame import Header, Version
-from ._replies import RESULT_FAILED, RESULT_NOT_SUPPORTED, RESULT_OK, answer, has_message
+from ._replies import (RESULT_FAILED, RESULT_NOT_SUPPORTED, RESULT_OK, HandlerTable, answer,
+                       has_message)
 
 __all__ = ["MEDIA_HANDLERS", "location_json", "index_media"]
 
@@ -45,7 +46,8 @@ def _location(text: str) -> LocationBasic:
         return LocationBasic(0, 0, 0.0, 0.0, 0, 0.0, 0, None)
     data = json.loads(text)
     when = dt.datetime.fromisoformat(data["time"]) if data.get("time") else None
-    return LocationBasic(*(data[name] for name in _FIELDS), when)
+    values = (*(data[name] for name in _FIELDS), when)
+    return LocationBasic(*values)
 
 
 def _epoch(when: dt.datetime | None) -> float | None:
@@ -150,5 +152,5 @@ async def record_audio(terminal, message, header: Header) -> None:
         await _upload(terminal, terminal.media_index.get(media_id))
 
 
-MEDIA_HANDLERS = {0x8802: search, 0x8803: upload_matching, 0x8804: record_audio,
+MEDIA_HANDLERS: HandlerTable = {0x8802: search, 0x8803: upload_matching, 0x8804: record_audio,
                   0x8805: upload_one}

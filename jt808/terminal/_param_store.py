@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 import anyio
 
@@ -81,6 +81,6 @@ class ParamStore:
     def get(self, param_id: int, default: object = None) -> object:
         return self.values.get(param_id, default)
 
-    def link_params(self) -> dict[int, int]:
+    def link_params(self) -> dict[int, Any]:
         """The session's parameters (heartbeat, timeouts, retransmissions: 0x0001-0x0007)."""
         return {k: v for k, v in self.values.items() if 1 <= k <= 7 and isinstance(v, (int, float))}

@@ -18,13 +18,15 @@ import math
 import anyio
 
 from ..errors import ResponseTimeout, TransportError
+from ._host import TerminalHost
 
 __all__ = ["ReconnectMixin"]
 
 log = logging.getLogger("jt808.terminal")
 
 
-class ReconnectMixin:
+class ReconnectMixin(TerminalHost):
+    error: BaseException | None
     min_backoff = 1.0         # reconnect delays (s), doubling up to max_backoff
     max_backoff = 60.0
     link_errors = 0           # links ended by an unexpected error (logged with traceback)

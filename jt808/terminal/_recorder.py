@@ -24,7 +24,7 @@ from ..codec import (COLLECT_ERROR, DriverLicence, InstallTime, PulseCoefficient
                      RecorderVersion, TerminalParam, VehicleInfo)
 from ..errors import JT808Error
 from ..frame import Header
-from ._replies import RESULT_FAILED, RESULT_OK, answer
+from ._replies import RESULT_FAILED, RESULT_OK, HandlerTable, answer
 from ._small_store import SmallStore, path_next_to
 
 __all__ = ["Recorder", "RECORDER_HANDLERS"]
@@ -121,4 +121,4 @@ async def download(terminal, message, header: Header) -> None:
     terminal.reply(header, RESULT_OK if ok else RESULT_FAILED)
 
 
-RECORDER_HANDLERS = {0x8700: collect, 0x8701: download}
+RECORDER_HANDLERS: HandlerTable = {0x8700: collect, 0x8701: download}

@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from ..codec import Message, message_class
 from ..frame import Header
 
 __all__ = ["RESULT_OK", "RESULT_FAILED", "RESULT_BAD_MESSAGE", "RESULT_NOT_SUPPORTED",
-           "call_hook", "has_message", "answer"]
+           "call_hook", "has_message", "answer", "Handler", "HandlerTable"]
+
+# A command handler: ``await handler(terminal, message, header)``.
+Handler = Callable[[Any, Any, Header], Awaitable[None]]
+# Handlers by message id; the ``None`` entry answers a message no other entry takes.
+HandlerTable = Dict[Optional[int], Handler]
 
 RESULT_OK, RESULT_FAILED, RESULT_BAD_MESSAGE, RESULT_NOT_SUPPORTED = 0, 1, 2, 3
 

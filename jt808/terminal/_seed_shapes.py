@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import attrs
 
-from ..codec import (LocationBasic, LocationReport, Message, RawMessage, decode_body,
-                     decode_extras, encode_body)
+from ..codec import (DownlinkPassThrough, EventSetting, InfoMenuSetting, InfoService,
+                     LocationBasic, LocationReport, ManualAlarmConfirm, Message,
+                     PhoneBookSetting, PlatformRsaKey, QuestionIssue, RawMessage,
+                     SetCircleArea, SetPolygonArea, SetRectangleArea, SetRoute,
+                     SetTerminalParams, StoredMediaSearch, StoredMediaUpload,
+                     TerminalControl, TextMessage, UpgradePackage, VehicleControl,
+                     VehicleControl2019, decode_body, decode_extras, encode_body)
 from ..errors import JT808Error, LocalProtocolError
 from ..frame import Header, Version
 
@@ -118,7 +123,10 @@ def can_bytes(value: Any) -> bytes:
 _CUT_FIELDS = ("manufacturer_id", "terminal_model", "terminal_id")
 
 
-def fit_widths(message: Message, version: Version) -> tuple[Message, list[str]]:
+_M = TypeVar("_M", bound=Message)
+
+
+def fit_widths(message: _M, version: Version) -> tuple[_M, list[str]]:
     """Cut the fixed-width strings of a 0x0100 or 0x0107 to ``version``'s widths, as the
     seed does (a 15-digit IMEI as the 7-byte 2013 terminal id keeps its first 7 digits).
 
@@ -134,12 +142,13 @@ def fit_widths(message: Message, version: Version) -> tuple[Message, list[str]]:
         except LocalProtocolError as exc:
             field = exc.field
             value = getattr(message, field, None) if field in _CUT_FIELDS else None
-            if not value:
+            if not value or field is None:
                 raise
         original = value
         while value:
             value = value[:-1]
-            message = attrs.evolve(message, **{field: value})
+            # every Message subclass is an attrs class, the base (and so _M's bound) is not
+            message = attrs.evolve(message, **{field: value})  # type: ignore[misc]
             try:
                 encode_body(message, version)
                 break
@@ -290,56 +299,56 @@ _SECTION_BITS = {"driving_time_limit_enable": 0, "speed_limit_enable": 1,
 _CONTROL_STR_KEYS = {"tcp_port", "udp_port", "conn_timeout"}
 
 
-def _params(m: Message, v: Version, body: bytes) -> dict[str, Any]:
+def _params(m: SetTerminalParams, v: Version, body: bytes) -> dict[str, Any]:
     return {"params": [(p.param_id, p.value) for p in m.params]}
 
 
-def _control(m: Message, v: Version, body: bytes) -> dict[str, Any]:
+def _control(m: TerminalControl, v: Version, body: bytes) -> dict[str, Any]:
     params = {k: str(x) if k in _CONTROL_STR_KEYS else x for k, x in m.parsed.items()}
     return {"cmd_word": m.cmd_word, "cmd_params": params}
 
 
-def _upgrade(m: Message, v: Version, body: bytes) -> dict[str, Any]:
+def _upgrade(m: UpgradePackage, v: Version, body: bytes) -> dict[str, Any]:
     return {"upgrade_type": str(m.upgrade_type), "manufacturer_id": m.manufacturer_id,
             "terminal_firmware_verion": m.firmware_version,
             "upgrade_package": m.upgrade_package}
 
 
-def _confirm(m: Message, v: Version, body: bytes) -> dict[str, Any]:
+def _confirm(m: ManualAlarmConfirm, v: Version, body: bytes) -> dict[str, Any]:
     return {"alarm_msg_serial_no": m.alarm_msg_serial_no, **_bits(m.alarm_type, _CONFIRM_BITS)}
 
 
-def _text(m: Message, v: Version, body: bytes) -> dict[str, Any]:
+def _text(m: TextMessage, v: Version, body: bytes) -> dict[str, Any]:
     return {"flag_type": m.flag & 0x03, **_bits(m.flag, _TEXT_FLAG_BITS),
             "msg_type": m.text_type if v is Version.V2019 else 0, "message": m.text}
 
 
-def _events(m: Message, v: Version, body: bytes) -> dict[str, Any]:
+def _events(m: EventSetting, v: Version, body: bytes) -> dict[str, Any]:
     return {"set_type": m.set_type,
             "events": [{"id": e.event_id, "data": e.content} for e in m.events]}
 
 
-def _question(m: Message, v: Version, body: bytes) -> dict[str, Any]:
+def _question(m: QuestionIssue, v: Version, body: bytes) -> dict[str, Any]:
     return {"flag": _bits(m.flag, _QUESTION_FLAG_BITS), "question_info": m.question,
             "answers": [{"id": a.answer_id, "data": a.content} for a in m.answers]}
 
 
-def _menu(m: Message, v: Version, body: bytes) -> dict[str, Any]:
+def _menu(m: InfoMenuSetting, v: Version, body: bytes) -> dict[str, Any]:
     return {"set_type": m.set_type,
             "infos": [{"type": i.info_type, "name": i.name} for i in m.infos]}
 
 
-def _info(m: Message, v: Version, body: bytes) -> dict[str, Any]:
+def _info(m: InfoService, v: Version, body: bytes) -> dict[str, Any]:
     return {"info_type": m.info_type, "info_data": m.content}
 
 
-def _phonebook(m: Message, v: Version, body: bytes) -> dict[str, Any]:
+def _phonebook(m: PhoneBookSetting, v: Version, body: bytes) -> dict[str, Any]:
     return {"set_type": m.set_type,
             "phonebook": [{"call_type": c.call_type, "phone": c.phone, "concat_user": c.name}
                           for c in m.contacts]}
 
 
-def _vehicle_control(m: Message, v: Version, body: bytes) -> dict[str, Any]:
+def _vehicle_control(m: VehicleControl | VehicleControl2019, v: Version, body: bytes) -> dict[str, Any]:
     if hasattr(m, "control_flag"):           # 2011/2013: one flag byte, bit 0 the doors
         return {"data": [{"id": 0x0001, "param": m.control_flag & 1}]}
     return {"data": [{"id": item.id, "param": item.param} for item in m.data]}
@@ -367,13 +376,14 @@ def _rectangle(area: Any) -> dict[str, Any]:
 
 
 def _areas(item_shape: Callable[[Any], dict]) -> Callable[..., dict[str, Any]]:
-    def shape(m: Message, v: Version, body: bytes) -> dict[str, Any]:
+    def shape(m: SetCircleArea | SetRectangleArea, v: Version, body: bytes
+              ) -> dict[str, Any]:
         return {"set_attr": m.set_attr, "area_data": [item_shape(a) for a in m.areas],
                 "source_body": body.hex()}
     return shape
 
 
-def _polygon(m: Message, v: Version, body: bytes) -> dict[str, Any]:
+def _polygon(m: SetPolygonArea, v: Version, body: bytes) -> dict[str, Any]:
     common = _area_common(m)
     area = {"area_id": m.area_id, "attributes": _bits(m.attributes, _AREA_BITS),
             "start_time": common["start_time"], "end_time": common["end_time"],
@@ -400,7 +410,7 @@ def _or(value: int | None, default: int) -> int:
     return default if value is None else value
 
 
-def _route(m: Message, v: Version, body: bytes) -> dict[str, Any]:
+def _route(m: SetRoute, v: Version, body: bytes) -> dict[str, Any]:
     route = {"route_id": m.route_id, "attributes": _bits(m.attributes, _ROUTE_BITS),
              "start_time": _time(m.start_time), "end_time": _time(m.end_time),
              "turning_points": [_turning_point(p) for p in m.points],
@@ -415,7 +425,7 @@ def _delete(ids_key: str, field: str) -> Callable[..., dict[str, Any]]:
     return shape
 
 
-def _media_search(m: Message, v: Version, body: bytes) -> dict[str, Any]:
+def _media_search(m: StoredMediaSearch | StoredMediaUpload, v: Version, body: bytes) -> dict[str, Any]:
     data = {"media_type": m.media_type, "channel_id": m.channel_id,
             "event_code": m.event_code, "start_time": _time(m.start_time),
             "end_time": _time(m.end_time)}
@@ -424,11 +434,11 @@ def _media_search(m: Message, v: Version, body: bytes) -> dict[str, Any]:
     return data
 
 
-def _pass_through(m: Message, v: Version, body: bytes) -> dict[str, Any]:
+def _pass_through(m: DownlinkPassThrough, v: Version, body: bytes) -> dict[str, Any]:
     return {"data_type": m.data_type, "data": m.data.hex()}
 
 
-def _rsa(m: Message, v: Version, body: bytes) -> dict[str, Any]:
+def _rsa(m: PlatformRsaKey, v: Version, body: bytes) -> dict[str, Any]:
     return {"e": m.e, "n": m.n.hex().upper()}
 
 
@@ -441,7 +451,8 @@ def _fields(*names: str) -> Callable[..., dict[str, Any]]:
 _EMPTY = _fields()
 
 #: §4, one row per message it lists: msg id -> (message, version, body) -> data dict
-_SHAPES: dict[int, Callable[[Message, Version, bytes], dict[str, Any]]] = {
+#: (each takes the message class of its id, hence ``...``)
+_SHAPES: dict[int, Callable[..., dict[str, Any]]] = {
     0x8103: _params, 0x8104: _EMPTY, 0x8105: _control, 0x8106: _fields("param_ids"),
     0x8107: _EMPTY, 0x8108: _upgrade, 0x8201: _EMPTY,
     0x8202: _fields("time_interval", "location_tracking_validity_period"),

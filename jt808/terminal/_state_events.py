@@ -20,6 +20,8 @@ from typing import Any, Callable
 
 import attrs
 
+from ._host import TerminalHost
+
 __all__ = ["StateChange", "StateEventsMixin", "STATE_KINDS"]
 
 log = logging.getLogger("jt808.terminal.state")
@@ -38,7 +40,7 @@ class StateChange:
         return f"{self.kind} {details}".strip()
 
 
-class StateEventsMixin:
+class StateEventsMixin(TerminalHost):
     _state_listeners: list[Callable[[StateChange], Any]]
 
     def add_state_listener(self, listener: Callable[[StateChange], Any]) -> None:

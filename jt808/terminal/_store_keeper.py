@@ -158,7 +158,7 @@ class StoreKeeper:
     async def append(self, kind: str, body: bytes, ts: float) -> int:
         """Store one item; returns once it is durable (written with any others queued
         meanwhile, in one transaction)."""
-        entry = [kind, body, ts, None]
+        entry: list[Any] = [kind, body, ts, None]
         self._queue.append(entry)
         async with self._writing:
             if entry[3] is None:

@@ -74,12 +74,13 @@ from ._encryption import EncryptionMixin
 from ._command_support import CommandStateMixin, LinkControlMixin
 from ._facade_support import FacadeSupportMixin
 from ._fallback import SmsFallbackMixin
-from ._handlers import DEFAULT_HANDLERS, Handler
+from ._handlers import DEFAULT_HANDLERS
 from ._link import LinkMixin, bearer_of_scheme, bearer_of_transport
 from ._login import LoginMixin, auth_code_problem
 from ._options import TerminalOptions
 from ._param_store import ParamStore
 from ._reconnect import ReconnectMixin
+from ._replies import HandlerTable
 from ._reporting import Reporter
 from ._state_events import StateEventsMixin
 from ._store_keeper import StoreKeeper, open_blind_store
@@ -153,7 +154,7 @@ class Terminal(FacadeSupportMixin, LinkControlMixin, CommandStateMixin, LinkMixi
         self.on_upgrade: Callable[..., Any] | None = None
         self.on_vehicle_control: Callable[..., Any] | None = None
         self.pending_upgrade_result: UpgradeResult | None = None
-        self.handlers: dict[int, Handler] = dict(DEFAULT_HANDLERS)
+        self.handlers: HandlerTable = dict(DEFAULT_HANDLERS)
         self.listeners: list[Listener] = []
         self._answering: dict[int, int] = {}          # msg id -> commands being answered
         self._state_listeners: list[Callable[..., Any]] = []
@@ -181,11 +182,11 @@ class Terminal(FacadeSupportMixin, LinkControlMixin, CommandStateMixin, LinkMixi
     # -- lifetime -------------------------------------------------------------------
     async def __aenter__(self) -> "Terminal":
         await anyio.to_thread.run_sync(self._open_store)
-        self._tg = anyio.create_task_group()
-        await self._tg.__aenter__()
+        self._tg = tg = anyio.create_task_group()
+        await tg.__aenter__()
         return self
 
-    async def __aexit__(self, *exc: object) -> bool | None:
+    async def __aexit__(self, *exc: Any) -> bool | None:
         try:
             # Shielded: when we leave because the caller's scope was cancelled, the link
             # must still be closed (by its own task) and the task group exited, or the
@@ -195,9 +196,10 @@ class Terminal(FacadeSupportMixin, LinkControlMixin, CommandStateMixin, LinkMixi
                     await self.close()
                 except Exception:                        # noqa: BLE001 - keep unwinding
                     log.exception("closing the terminal failed")
-            self._tg.cancel_scope.cancel()
+            tg = self._require_tg()
+            tg.cancel_scope.cancel()
             try:
-                return await self._tg.__aexit__(*exc)
+                return await tg.__aexit__(*exc)
             except BaseExceptionGroup as group:
                 raise _unwrapped(group) from None
         finally:
@@ -209,19 +211,18 @@ class Terminal(FacadeSupportMixin, LinkControlMixin, CommandStateMixin, LinkMixi
         """The blind-area store in use (the memory fallback once the disk failed)."""
         return self.keeper.store if self.keeper is not None else None
 
-    def _open_store(self) -> None:
+    def _open_store(self) -> StoreKeeper:
         if self.keeper is not None:
-            return
+            return self.keeper
         path = self._store_path
         if path is None:
             self._tmpdir = tempfile.mkdtemp(prefix="jt808-blind-")
             path = Path(self._tmpdir) / "blind.sqlite"
-        self.keeper = StoreKeeper(open_blind_store(Path(path)))
+        self.keeper = keeper = StoreKeeper(open_blind_store(Path(path)))
+        return keeper
 
     def _require_keeper(self) -> StoreKeeper:
-        if self.keeper is None:
-            self._open_store()
-        return self.keeper
+        return self.keeper if self.keeper is not None else self._open_store()
 
     def _close_store(self) -> None:
         if self.keeper is not None:

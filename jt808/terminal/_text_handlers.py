@@ -19,8 +19,8 @@ import logging
 
 from ..errors import JT808Error
 from ..frame import Header
-from ._replies import (RESULT_FAILED, RESULT_NOT_SUPPORTED, RESULT_OK, call_hook,
-                       has_message)
+from ._replies import (RESULT_FAILED, RESULT_NOT_SUPPORTED, RESULT_OK, HandlerTable,
+                       call_hook, has_message)
 from ._text_store import SetRefused
 
 __all__ = ["TEXT_HANDLERS", "MAX_QUESTIONS"]
@@ -114,5 +114,5 @@ async def call_back(terminal, message, header: Header) -> None:
     terminal.reply(header, RESULT_OK)
 
 
-TEXT_HANDLERS = {0x8301: set_events, 0x8302: question, 0x8303: set_info_menu,
+TEXT_HANDLERS: HandlerTable = {0x8301: set_events, 0x8302: question, 0x8303: set_info_menu,
                  0x8304: info_service, 0x8400: call_back, 0x8401: phone_book}

@@ -17,7 +17,7 @@ with the PDP context (``+QIURC: "pdpdeact"``) is a ``TransportError``, and the n
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import SplitResult
 
 import anyio
@@ -35,7 +35,7 @@ MAX_SEND = 1460
 #: Seconds ``aclose`` waits (shielded from cancellation) for ``AT+QICLOSE``.
 CLOSE_GRACE = 2.0
 
-_OPTIONS = {
+_OPTIONS: dict[str, Callable[[str], Any]] = {
     "host": str, "port": int, "apn": str, "user": str, "password": str, "cid": int,
     "baudrate": int, "modem": lambda v: v,
 }

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 from urllib.parse import SplitResult
 
 from anyio.abc import AsyncResource
@@ -27,7 +27,8 @@ __all__ = ["SmsTransport", "open_transport", "number_matches"]
 #: 255 concatenated parts of 134 octets (8-bit UDH IEI 0x00, quectel-at.md §6).
 MAX_SMS_DATAGRAM = 255 * 134
 
-_OPTIONS = {"number": str, "numbers": lambda v: v, "baudrate": int, "modem": lambda v: v}
+_OPTIONS: dict[str, Callable[[str], Any]] = {"number": str, "numbers": lambda v: v,
+                                             "baudrate": int, "modem": lambda v: v}
 _NUMBER = re.compile(r"\+?[0-9]{1,20}")
 #: Longest country calling code: how many extra leading digits still match.
 _COUNTRY_CODE_DIGITS = 3

@@ -1,7 +1,7 @@
 """``tcp://host:port``: a TCP byte stream (client) and a TCP listener (server side)."""
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from urllib.parse import SplitResult
 
 import anyio
@@ -22,7 +22,8 @@ class TcpTransport(AsyncResource):
 
     def __init__(self, stream: SocketStream) -> None:
         self._stream = stream
-        self.remote_address: tuple[str, int] = stream.extra(SocketAttribute.remote_address)[:2]
+        address = stream.extra(SocketAttribute.remote_address)  # (host, port, ...) for TCP
+        self.remote_address = cast("tuple[str, int]", address[:2])
         self._ended = False
 
     # send/receive are the per-message hot path of a platform holding thousands of links:
@@ -61,7 +62,8 @@ class TcpListener(AsyncResource, ListenerIterationMixin):
 
     def __init__(self, listener: SocketListener) -> None:
         self._listener = listener
-        self.address: tuple[str, int] = listener.extra(SocketAttribute.local_address)[:2]
+        address = listener.extra(SocketAttribute.local_address)  # (host, port, ...) for TCP
+        self.address = cast("tuple[str, int]", address[:2])
 
     async def accept(self) -> TcpTransport:
         with translate_errors(f"tcp accept on {self.address}"):
@@ -88,4 +90,4 @@ async def open_listener(url: SplitResult, **options: Any) -> TcpListener:
     first, *others = multi.listeners
     for other in others:
         await other.aclose()
-    return TcpListener(first)
+    return TcpListener(cast(SocketListener, first))  # what create_tcp_listener makes
