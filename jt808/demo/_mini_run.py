@@ -66,3 +66,5 @@ async def run_mini(demo: Any, platform: Any, sim: Any, url: str, gnss: Any) -> N
         reply = await terminal.batch(blind)
         demo.say(f"blind-area batch of {len(blind)} acknowledged: result {reply.result}")
         demo.facts["terminal"] = "minimal TerminalSession client"
+        demo.say("video stage skipped: the minimal client has no JT/T 1078 side "
+                 "(run without --mini)")
