@@ -88,7 +88,7 @@ async def _video_stage(demo: Any, platform: Any, terminal: Any, link: Any, phone
     counted, tool = await anyio.to_thread.run_sync(count_frames, record.video_path)
     demo.say(f"frames sent {sent}, received {record.frames}; {tool} counts {counted} in "
              f"{record.video_path}")
-    demo.facts["live video frames sent / received / in the file"] = (
+    demo.facts["live video frames sent/received/in file"] = (
         f"{sent} / {record.frames} / {counted} ({tool})")
     demo.video_ok = sent == FRAMES and record.frames == sent and counted == sent
 
