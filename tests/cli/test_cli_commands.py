@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -70,6 +71,18 @@ def test_demo_without_pyav_skips_the_video_stage_and_exits_0(tmp_path):
             in done.stdout)
     assert re.search(r"live video \(JT/T 1078\) +skipped: no PyAV\n", done.stdout)
     assert "0x9101" not in done.stdout and "demo finished" in done.stdout
+
+
+@pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffprobe (ffmpeg) not installed")
+def test_demo_counts_frames_with_ffprobe_as_pyav_does(tmp_path, monkeypatch):
+    from hal.video import TestPatternSource
+    from jt808.demo._video_stage import count_frames
+    path = tmp_path / "pattern.h264"
+    path.write_bytes(b"".join(u.data for u in TestPatternSource(160, 128, 15,
+                                                                frames=20).iter_units()))
+    assert count_frames(path) == (20, "ffprobe")
+    monkeypatch.setenv("PATH", "")                            # no ffprobe: PyAV decodes
+    assert count_frames(path) == (20, "PyAV")
 
 
 def test_demo_minimal_terminal_over_the_modem_quiet():
