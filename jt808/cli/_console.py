@@ -4,7 +4,8 @@
 ``Platform.request`` and prints the terminal's answer. Besides those: ``terminals``,
 ``wait PHONE [timeout=30]`` (until it has authenticated), ``sleep SECONDS``,
 ``help`` and ``quit``; with a media server (``--media DIR``) the JT/T 1078 commands
-``live``, ``stop``, ``files``, ``playback`` and ``media`` (``_console_video``). A bad line prints one ``error:`` line and the console goes on.
+``live``, ``stop``, ``files``, ``playback`` and ``media`` (``_console_video``). A bad
+line prints one ``error:`` line and the console goes on.
 """
 from __future__ import annotations
 
