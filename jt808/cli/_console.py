@@ -3,7 +3,9 @@
 ``NAME PHONE [words]`` sends a platform->terminal message (``_console_commands``) with
 ``Platform.request`` and prints the terminal's answer. Besides those: ``terminals``,
 ``wait PHONE [timeout=30]`` (until it has authenticated), ``sleep SECONDS``,
-``help`` and ``quit``. A bad line prints one ``error:`` line and the console goes on.
+``help`` and ``quit``; with a media server (``--media DIR``) the JT/T 1078 commands
+``live``, ``stop``, ``files``, ``playback`` and ``media`` (``_console_video``). A bad
+line prints one ``error:`` line and the console goes on.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import anyio
 
 from ..errors import JT808Error
 from ._console_commands import MESSAGES, CommandError, Words, parse_int
+from ._console_video import VIDEO_COMMANDS, VideoCommands
 
 __all__ = ["Console", "stdin_lines", "file_lines"]
 
@@ -29,11 +32,15 @@ class Quit(Exception):
 
 
 class Console:
-    """Runs lines against ``platform``; ``out`` prints one line."""
+    """Runs lines against ``platform``; ``out`` prints one line. ``media`` (a
+    :class:`jt808.platform.MediaServer`, optional) serves the video commands; terminals
+    are told to send media to ``media_ip`` (default: the server's host)."""
 
     def __init__(self, platform: Any, out: Callable[[str], None],
-                 timeout: float = DEFAULT_TIMEOUT) -> None:
+                 timeout: float = DEFAULT_TIMEOUT, media: Any = None,
+                 media_ip: str | None = None) -> None:
         self.platform, self.out, self.timeout = platform, out, timeout
+        self.video = VideoCommands(self, media, media_ip)
 
     async def run(self, lines: AsyncIterator[str], echo: bool = False) -> bool:
         """Run every line; False when ``quit`` ended it, True at the end of input."""
@@ -73,6 +80,8 @@ class Console:
             await self._wait(rest)
         elif name in MESSAGES:
             await self._send(name, rest)
+        elif name in VIDEO_COMMANDS or name == "media":
+            await self.video.run(name, rest)
         else:
             raise CommandError("unknown command (try: help)")
 
@@ -129,6 +138,11 @@ class Console:
         self.out("commands (PHONE as the terminal sent it; key=value options):")
         for name, command in MESSAGES.items():
             self.out(f"  {name} PHONE {command.usage}".rstrip() + f"  - {command.help}")
+        video = "" if self.video.media is not None else " (needs --media DIR)"
+        self.out(f"JT/T 1078 video{video}:")
+        for name, (usage, text) in VIDEO_COMMANDS.items():
+            self.out(f"  {name} PHONE {usage}  - {text}")
+        self.out("  media  - what the media server has received")
         self.out("  terminals  - who is there;  wait PHONE [timeout=30]  - until it "
                  "authenticates;  sleep SECONDS;  help;  quit")
 

@@ -1,8 +1,10 @@
 """``jt808 platform``: the reference platform on TCP and UDP, printing decoded traffic,
-with a console (stdin, or ``--script FILE``) to command terminals (``_console``)."""
+with a console (stdin, or ``--script FILE``) to command terminals (``_console``), and
+with ``--media DIR`` a JT/T 1078 media server beside it writing the video to ``DIR``."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
@@ -35,6 +37,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reply-timeout", type=float, default=DEFAULT_TIMEOUT,
                         metavar="SECONDS", help="seconds to wait for a terminal's answer to "
                         f"a console command (default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--media", metavar="DIR",
+                        help="serve a JT/T 1078 media server on the first --listen host and "
+                             "write what it receives to DIR (console: live, stop, files, "
+                             "playback, media; default off)")
+    parser.add_argument("--media-port", type=int, default=0, metavar="PORT",
+                        help="the media server's TCP and UDP port (default 0: any free "
+                             "ones, printed at start)")
+    parser.add_argument("--media-ip", metavar="IP",
+                        help="the address terminals are told to send media to (default: "
+                             "the --listen host, 127.0.0.1 when that is 0.0.0.0 or ::)")
 
 
 def listen_urls(args: argparse.Namespace) -> list[str]:
@@ -55,13 +67,31 @@ def _print(line: str) -> None:
     print(line, flush=True)
 
 
+def media_host(urls: list[str]) -> str:
+    """The host of the first listen URL (brackets of an IPv6 address removed)."""
+    return urls[0].split("://", 1)[1].rsplit(":", 1)[0].strip("[]")
+
+
 async def _serve(urls: list[str], args: argparse.Namespace) -> None:
-    from ..platform import Platform
-    async with Platform(trace=None if args.quiet else _print) as platform:
+    from ..platform import MediaServer, Platform
+    async with contextlib.AsyncExitStack() as stack:
+        platform = await stack.enter_async_context(
+            Platform(trace=None if args.quiet else _print))
         await platform.serve(urls)
         for scheme, address in platform.bound_addresses:
             print(f"listening on {scheme}://{address[0]}:{address[1]}", flush=True)
-        console = Console(platform, _print, timeout=args.reply_timeout)
+        media, media_ip = None, None
+        if args.media:
+            host = media_host(urls)
+            media = await stack.enter_async_context(
+                MediaServer(args.media, host=f"[{host}]" if ":" in host else host))
+            await media.serve(args.media_port, args.media_port)
+            media_ip = args.media_ip or ("127.0.0.1" if host in ("0.0.0.0", "::", "") else host)
+            print(f"media server on tcp://{host}:{media.tcp_port} and "
+                  f"udp://{host}:{media.udp_port}, terminals told {media_ip}, "
+                  f"files in {media.directory}", flush=True)
+        console = Console(platform, _print, timeout=args.reply_timeout, media=media,
+                          media_ip=media_ip)
         if args.script and not await console.run(file_lines(args.script), echo=True):
             return
         if not args.no_console and not await console.run(stdin_lines()):
@@ -85,6 +115,10 @@ def _run(args: argparse.Namespace) -> int:
         urls = listen_urls(args)
         if args.script and not os.path.isfile(args.script):
             raise UsageError(f"--script {args.script}: no such file")
+        if not 0 <= args.media_port <= 65535:
+            raise UsageError(f"--media-port {args.media_port}: not a port (0-65535)")
+        if args.media_ip and not args.media:
+            raise UsageError("--media-ip needs --media DIR")
         run_async(_serve, urls, args)
     except UsageError as exc:
         print(f"jt808 platform: {exc}", file=sys.stderr)

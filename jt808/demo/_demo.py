@@ -48,6 +48,7 @@ class Demo:
         self.dropped: list[tuple[int, int]] = []
         self.drop_armed = False
         self.facts: dict[str, Any] = {}
+        self.video_ok = True            # the live-video stage, when it ran, got every frame
 
     def say(self, line: str) -> None:
         print(f"[{time.monotonic() - self.started:5.1f}s] {line}", flush=True)
@@ -127,7 +128,8 @@ def _summary(demo: Demo, platform: Any) -> int:
         print(f"  {key:<{width}}  {value}", flush=True)
     ok = all(facts[key] for key in ("registered (0x0100 -> 0x8100)",
                                      "parameter query answered (0x8104 -> 0x0104)",
-                                     "photo uploaded (0x0801)", "blind-area batches (0x0704)"))
+                                     "photo uploaded (0x0801)", "blind-area batches (0x0704)")
+             ) and demo.video_ok
     print(f"demo {'finished' if ok else 'INCOMPLETE'} in {time.monotonic() - demo.started:.1f} s",
           flush=True)
     return 0 if ok else 1

@@ -67,3 +67,5 @@ async def run_mini(demo: Any, platform: Any, sim: Any, url: str, gnss: Any) -> N
         result = getattr(reply, "result", None)          # the platform's 0x8001
         demo.say(f"blind-area batch of {len(blind)} acknowledged: result {result}")
         demo.facts["terminal"] = "minimal TerminalSession client"
+        demo.say("video stage skipped: the minimal client has no JT/T 1078 side "
+                 "(run without --mini)")

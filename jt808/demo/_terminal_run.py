@@ -15,6 +15,7 @@ from ..codec import CameraShootCommand, QueryTerminalParams, TerminalRegister
 from ..terminal import Terminal
 from ._constants import PHONE, VERSION
 from ._shared_modem import ModemLink, shared_modem
+from ._video_stage import video_stage
 
 __all__ = ["run_terminal"]
 
@@ -47,6 +48,8 @@ async def _run_terminal(demo: Any, platform: Any, link: ModemLink, sim: Any) -> 
                 tg.start_soon(terminal.run)
                 try:
                     await _script(demo, platform, PHONE, sim)
+                    await video_stage(demo, platform, terminal, link, PHONE,
+                                      6 if demo.options.direct else 7)
                 finally:
                     await terminal.close()
                     tg.cancel_scope.cancel()

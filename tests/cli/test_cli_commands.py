@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -47,6 +49,40 @@ def test_demo_runs_the_whole_conversation_and_exits_0():
     assert "quectel+tcp://" in out
     if "terminal                                     jt808.terminal.Terminal" in out:
         assert "pdpdeact" in out and "reconnected; blind-area batch" in out
+        # issue 16: 45 pictures over the modem's second socket, all in the file
+        assert "== 7. live video (JT/T 1078)" in out
+        assert "0x9101 answered: result 0" in out
+        assert "frames sent 45, received 45; " in out
+        assert re.search(r"(ffprobe|PyAV) counts 45 in \S+13800138000_ch1\.h264", out), out
+        assert re.search(r"live video frames sent/received/in file +45 / 45 / 45 ", out)
+
+
+def test_demo_without_pyav_skips_the_video_stage_and_exits_0(tmp_path):
+    """``pip install . && jt808 demo`` has no PyAV (the ``media`` extra): one line says so.
+    PyAV is hidden by an ``av`` package that cannot be imported, first on the path."""
+    (tmp_path / "av").mkdir()
+    (tmp_path / "av" / "__init__.py").write_text('raise ImportError("hidden by the test")\n')
+    env = {**ENV, "PYTHONPATH": str(tmp_path) + os.pathsep + ENV["PYTHONPATH"]}
+    done = subprocess.run([sys.executable, "-m", "jt808.cli", "demo", "--direct", "--quiet",
+                           "--timeout", "40"], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert ("] video stage skipped: PyAV not installed (pip install 'jt808[media]')\n"
+            in done.stdout)
+    assert re.search(r"live video \(JT/T 1078\) +skipped: no PyAV\n", done.stdout)
+    assert "0x9101" not in done.stdout and "demo finished" in done.stdout
+
+
+@pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffprobe (ffmpeg) not installed")
+def test_demo_counts_frames_with_ffprobe_as_pyav_does(tmp_path, monkeypatch):
+    from hal.video import TestPatternSource
+    from jt808.demo._video_stage import count_frames
+    path = tmp_path / "pattern.h264"
+    path.write_bytes(b"".join(u.data for u in TestPatternSource(160, 128, 15,
+                                                                frames=20).iter_units()))
+    assert count_frames(path) == (20, "ffprobe")
+    monkeypatch.setenv("PATH", "")                            # no ffprobe: PyAV decodes
+    assert count_frames(path) == (20, "PyAV")
 
 
 def test_demo_minimal_terminal_over_the_modem_quiet():
@@ -54,6 +90,7 @@ def test_demo_minimal_terminal_over_the_modem_quiet():
     assert done.returncode == 0, done.stdout + done.stderr
     assert "packets lost and resent                      1" in done.stdout
     assert "0x8100 TerminalRegisterResponse" not in done.stdout       # --quiet
+    assert "video stage skipped: the minimal client has no JT/T 1078 side" in done.stdout
 
 
 def test_platform_serves_tcp_and_udp_and_stops_on_ctrl_c():
