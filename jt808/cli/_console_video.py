@@ -51,7 +51,7 @@ class VideoCommands:
 
     def __init__(self, console: Any, media: Any, media_ip: str | None = None) -> None:
         self.console, self.media = console, media
-        self.media_ip = media_ip or (media.host if media is not None else None)
+        self.media_ip: str = media_ip or (media.host if media is not None else "")
 
     async def run(self, name: str, rest: list[str]) -> None:
         if name == "media":

@@ -157,7 +157,7 @@ extras = st.one_of(
     st.builds(AreaAlarmInfo, u8, u32, u8), st.builds(RoadTimeInfo, u32, u16, u8),
     st.builds(VehicleSignals, u32), st.builds(IoStatus, u16), st.builds(AnalogInputs, u16, u16),
     st.builds(SignalStrength, u8), st.builds(SatelliteCount, u8),
-    st.builds(RawExtra, st.sampled_from([0x07, 0x14, 0x51, 0xE0, 0xEB, 0xFF]),
+    st.builds(RawExtra, st.sampled_from([0x07, 0x1A, 0x51, 0xE0, 0xEB, 0xFF]),
               st.binary(max_size=40)),
 )
 
