@@ -158,12 +158,15 @@ class TerminalRegisterResponse(Message):
     def encode_into(self, buf: Buffer, version: Version) -> None:
         buf.push_u16(self.reply_serial, "reply_serial")
         buf.push_u8(self.result, "result")
-        if self.result == 0 or self.auth_code:
+        if self.result == 0:                          # the code only with success
             buf.push_gbk(self.auth_code, None, "auth_code")
 
     @classmethod
     def decode_from(cls, buf: Buffer, version: Version) -> "TerminalRegisterResponse":
-        return cls(buf.pull_u16("reply_serial"), buf.pull_u8("result"), buf.pull_gbk_rest())
+        serial, result = buf.pull_u16("reply_serial"), buf.pull_u8("result")
+        # a code after a failed result is not the standard's: left for the caller to keep
+        # as ``trailing`` (tolerant) or refuse (strict)
+        return cls(serial, result, buf.pull_gbk_rest() if result == 0 else "")
 
 
 @register

@@ -7,7 +7,7 @@ resend, RSA and the lifecycle state table.
 """
 from ._core import Pending, Session
 from ._crypto import RsaKeyPair, decrypt_body, encrypt_body
-from ._events import (Event, MessageReceived, PeerKeyReceived, ProtocolErrorReceived,
+from ._events import (Event, MessageAnswered, MessageReceived, PeerKeyReceived, ProtocolErrorReceived,
                       QuirkReceived, ReassemblyFailed, ReplyReceived, RequestTimedOut,
                       StateChanged, UnmatchedReply)
 from ._packets import Reassembler, ReassemblyLimits, SentStore, split_body
@@ -21,7 +21,7 @@ __all__ = [
     "Session", "TerminalSession", "PlatformSession", "Pending",
     "Event", "MessageReceived", "ReplyReceived", "UnmatchedReply", "RequestTimedOut",
     "ProtocolErrorReceived", "ReassemblyFailed", "StateChanged", "PeerKeyReceived",
-    "QuirkReceived", "RsaKeyPair", "encrypt_body", "decrypt_body",
+    "QuirkReceived", "MessageAnswered", "RsaKeyPair", "encrypt_body", "decrypt_body",
     "Reassembler", "ReassemblyLimits", "SentStore", "split_body",
     "RetryPolicy", "LINK_PARAM_DEFAULTS",
     "CONNECTED", "REGISTERED", "AUTHENTICATED", "CLOSED", "State", "TERMINAL", "PLATFORM",

@@ -26,7 +26,7 @@ from ..errors import (DecryptionError, FrameError, JT808Error, LocalProtocolErro
                       RemoteProtocolError)
 from ..frame import MAX_BODY, Frame, Framer, Header, Version, pack
 from . import _crypto
-from ._events import (Event, MessageReceived, PeerKeyReceived, ProtocolErrorReceived,
+from ._events import (Event, MessageAnswered, MessageReceived, PeerKeyReceived, ProtocolErrorReceived,
                       QuirkReceived, ReassemblyFailed, ReplyReceived, RequestTimedOut,
                       StateChanged, UnmatchedReply)
 from ._packets import (Partial, Reassembler, ReassemblyLimits, SentMessage, SentStore,
@@ -442,6 +442,7 @@ class Session:
             return True
         self._safe_reply(header, 0, now)
         self._events.append(PeerKeyReceived(message.e, message.modulus))
+        self._events.append(MessageAnswered(message, header))
         return True
 
     def _safe_reply(self, header: Header, result: int, now: float) -> None:

@@ -10,7 +10,7 @@ from ..frame import Header
 __all__ = [
     "Event", "MessageReceived", "ReplyReceived", "UnmatchedReply", "RequestTimedOut",
     "ProtocolErrorReceived", "ReassemblyFailed", "StateChanged", "PeerKeyReceived",
-    "QuirkReceived",
+    "QuirkReceived", "MessageAnswered",
 ]
 
 
@@ -23,6 +23,16 @@ class Event:
 @attrs.frozen(slots=True)
 class MessageReceived(Event):
     """The peer sent a message that is not a reply to one of ours (a request or report)."""
+
+    message: Message
+    header: Header
+
+
+@attrs.frozen(slots=True)
+class MessageAnswered(Event):
+    """The peer sent a request the session answers itself (0x8204 link check, 0x8A00 /
+    0x0A00 RSA key): handed on after the answer went out, so an application sees every
+    message it received (the seed's callback lists both)."""
 
     message: Message
     header: Header

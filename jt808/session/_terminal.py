@@ -6,6 +6,7 @@ from ..codec import (Heartbeat, LinkCheck, MediaUploadResponse, Message,
 from ..errors import LocalProtocolError
 from ..frame import Header, Version
 from ._core import Pending, Session, resend_request
+from ._events import MessageAnswered
 from ._packets import Partial
 from ._roles import AUTHENTICATED, SEED_ENCRYPTABLE, TERMINAL
 
@@ -42,6 +43,7 @@ class TerminalSession(Session):
 
     def _link_check(self, message: LinkCheck, header: Header, now: float) -> bool:
         self._safe_reply(header, 0, now)
+        self._events.append(MessageAnswered(message, header))
         return True
 
     def _media_resend(self, message: MediaUploadResponse, header: Header, now: float) -> bool:

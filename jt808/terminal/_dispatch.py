@@ -18,8 +18,8 @@ from typing import Any, Callable
 from ..codec import Message, TerminalRegisterResponse
 from ..errors import JT808Error
 from ..frame import Header
-from ..session import (Event, MessageReceived, PeerKeyReceived, ReplyReceived,
-                       RequestTimedOut, UnmatchedReply)
+from ..session import (Event, MessageAnswered, MessageReceived, PeerKeyReceived,
+                       ReplyReceived, RequestTimedOut, UnmatchedReply)
 from ._handlers import DEFAULT_HANDLERS, Handler
 from ._host import TerminalHost
 from ._replies import HandlerTable
@@ -91,6 +91,9 @@ class DispatchMixin(TerminalHost):
     def _on_unmatched_reply(self, event: UnmatchedReply) -> None:
         self._notify(event.message, event.header)
 
+    def _on_answered(self, event: MessageAnswered) -> None:
+        self._notify(event.message, event.header)
+
     def _on_peer_key(self, event: PeerKeyReceived) -> None:
         if self.encryption_enabled:
             self._require_tg().start_soon(self._send_key_quietly)
@@ -143,5 +146,6 @@ EVENT_METHODS: dict[type, str] = {
     RequestTimedOut: "_on_request_timed_out",
     MessageReceived: "_on_message",
     UnmatchedReply: "_on_unmatched_reply",
+    MessageAnswered: "_on_answered",
     PeerKeyReceived: "_on_peer_key",
 }

@@ -503,15 +503,11 @@ def test_callback_data_is_the_section_4_table(platform, version):
     assert all(type(header[k]) is (S if k == "client_id" else N) for k in header)
 
 
-#: messages the session answers itself (0x0001) and does not hand on as MessageReceived:
-#: 0x8204 (link check) and 0x8A00 (kept as the platform key, surfaced as PeerKeyReceived,
-#: which has no header); Terminal._process_events does not notify listeners of them
+#: messages the session answers itself (0x0001) and hands on as MessageAnswered:
+#: 0x8204 (link check) and 0x8A00 (kept as the platform key)
 SESSION_ANSWERED = {0x8204: c.LinkCheck(), 0x8A00: c.PlatformRsaKey(65537, bytes(range(1, 129)))}
 
 
-@pytest.mark.xfail(strict=True, reason="0x8204 and 0x8A00 are answered inside the session and "
-                   "never reach Terminal listeners (needs a change in Terminal._process_events "
-                   "or the session; outside the facade)")
 @pytest.mark.parametrize("msg_id", sorted(SESSION_ANSWERED))
 def test_callback_gets_what_the_session_answers(msg_id):
     """§4 lists 0x8204 (no data) and 0x8A00 (e int, n str) among the messages the
