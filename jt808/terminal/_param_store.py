@@ -1,9 +1,16 @@
 """Terminal parameters as the terminal holds them: ``param_id -> value`` (codec units),
 optionally persisted to a small JSON file (values kept as wire hex, so every type the
-codec knows round-trips exactly)."""
+codec knows round-trips exactly).
+
+Values are checked by :func:`value_refusal` wherever they come from (issue 18): the
+constructor's raise :class:`LocalProtocolError`; a saved file's that fail are left out with
+a WARNING (the default applies), and a file that cannot be read at all is moved aside
+(``<name>.corrupt``) so the terminal starts on its defaults instead of not at all."""
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any, Iterable
@@ -11,8 +18,12 @@ from typing import Any, Iterable
 import anyio
 
 from ..codec import TerminalParam, decode_param_value, encode_param_value
+from ..errors import JT808Error, LocalProtocolError
+from ._params_rules import value_refusal
 
 __all__ = ["ParamStore"]
+
+log = logging.getLogger("jt808.terminal")
 
 
 class ParamStore:
@@ -25,13 +36,31 @@ class ParamStore:
         if self.path is not None and self.path.exists():
             self.values.update(self._load(self.path))
         for param_id, value in (values or {}).items():
+            reason = value_refusal(int(param_id), value, local=True)
+            if reason is not None:
+                raise LocalProtocolError(reason, field="params")
             self.values.setdefault(int(param_id), value)
 
     @staticmethod
     def _load(path: Path) -> dict[int, object]:
-        raw = json.loads(path.read_text("utf-8"))
-        return {int(k, 16): decode_param_value(int(k, 16), bytes.fromhex(v))
-                for k, v in raw.items()}
+        try:
+            raw = json.loads(path.read_text("utf-8"))
+            saved = {int(k, 16): decode_param_value(int(k, 16), bytes.fromhex(v))
+                     for k, v in raw.items()}
+        except (OSError, ValueError, AttributeError, JT808Error) as exc:
+            aside = path.with_name(path.name + ".corrupt")
+            log.warning("parameter file %s cannot be read (%s): moved to %s, starting on "
+                        "the defaults", path, exc, aside.name)
+            with contextlib.suppress(OSError):
+                os.replace(path, aside)
+            return {}
+        for param_id, value in list(saved.items()):
+            reason = value_refusal(param_id, value, local=True)
+            if reason is not None:
+                log.warning("parameter file %s: %s; not applied, the default stays",
+                            path, reason)
+                del saved[param_id]
+        return saved
 
     def update(self, params: Iterable[TerminalParam]) -> dict[int, object]:
         """Apply a 0x8103 list and write the file; returns what changed (id -> value)."""

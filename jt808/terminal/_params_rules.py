@@ -9,7 +9,8 @@ its value was not taken; a clamped value would be acknowledged but differ.
 =========================  ===========================  =================================
 id                         accepted                     why
 =========================  ===========================  =================================
-0x0001 heartbeat (s)       1 .. 86400                   0 never beats; > 1 day is a typo
+0x0001 heartbeat (s)       1 .. 86400 (0: off, in the  0 never beats; > 1 day is a typo
+                           own configuration only)
 0x0002/4/6 reply timeout   1 .. 600 s                   0 re-sends at once and gives up
                                                         before any reply (lockout)
 0x0003/5/7 retransmits     0 .. 10                      0xFFFFFFFF with 0 s spins
@@ -36,7 +37,7 @@ from typing import Any, Callable, Iterable
 from ..codec import PARAM_TYPES, TerminalParam
 
 __all__ = ["MAX_UNKNOWN_IDS", "MAX_ANSWER_PARAMS", "MAX_ANSWER_BYTES", "refusal",
-           "params_that_fit"]
+           "value_refusal", "params_that_fit"]
 
 MAX_UNKNOWN_IDS = 64
 MAX_ANSWER_PARAMS = 255              # 0x0104 count is a BYTE
@@ -74,15 +75,31 @@ RULES: dict[int, Callable[[Any], str | None]] = {
 }
 
 
+#: what the terminal's own configuration may set and a platform may not: heartbeat 0 turns
+#: the heartbeat off (a local choice, e.g. on SMS); from a 0x8103 it is refused
+LOCAL_ONLY = {(0x0001, 0)}
+
+
+def value_refusal(param_id: int, value: Any, *, local: bool = False) -> str | None:
+    """Why the terminal must not act on ``value`` for ``param_id``, or ``None``. Also
+    applied (``local=True``) to the values given to the constructor and to a saved
+    parameter file (one written before these rules, or by hand, must not lock the
+    terminal out)."""
+    if local and (param_id, value) in LOCAL_ONLY:
+        return None
+    check = RULES.get(param_id)
+    reason = check(value) if check is not None else None
+    return None if reason is None else f"parameter 0x{param_id:04X}: {reason}"
+
+
 def refusal(params: Iterable[TerminalParam], held: Iterable[int]) -> str | None:
     """Why this 0x8103 list must be refused as a whole, or ``None`` to accept it.
     ``held``: the parameter ids the terminal holds now."""
     params = list(params)
     for param in params:
-        check = RULES.get(param.param_id)
-        reason = check(param.value) if check is not None else None
+        reason = value_refusal(param.param_id, param.value)
         if reason is not None:
-            return f"parameter 0x{param.param_id:04X}: {reason}"
+            return reason
     unknown = {i for i in held if i not in PARAM_TYPES}
     unknown.update(p.param_id for p in params if p.param_id not in PARAM_TYPES)
     if len(unknown) > MAX_UNKNOWN_IDS:
