@@ -9,7 +9,7 @@ its value was not taken; a clamped value would be acknowledged but differ.
 =========================  ===========================  =================================
 id                         accepted                     why
 =========================  ===========================  =================================
-0x0001 heartbeat (s)       1 .. 86400 (0: off, in the  0 never beats; > 1 day is a typo
+0x0001 heartbeat (s)       1 .. 86400 (0: off, in the   0 never beats; > 1 day is a typo
                            own configuration only)
 0x0002/4/6 reply timeout   1 .. 600 s                   0 re-sends at once and gives up
                                                         before any reply (lockout)
