@@ -22,12 +22,10 @@ from typing import Any
 
 import anyio
 
-from ..codec import (CameraShootResponse, LocationBasic, LocationQueryResponse,
-                     MediaDataUpload, MediaEventUpload, Message, QueryAreaRouteResponse,
+from ..codec import (PARAM_TYPES, CameraShootResponse, LocationBasic, LocationQueryResponse,
+                     MediaDataUpload, MediaEventUpload, QueryAreaRouteResponse,
                      QueryTerminalParamsResponse, TerminalPropertiesResponse, UpgradeResult,
-                     VehicleControlResponse, message_class)
-from ..errors import ResponseTimeout, TransportError
-from ..codec import PARAM_TYPES
+                     VehicleControlResponse)
 from ..frame import Header, Version
 from ._params_rules import params_that_fit, refusal
 from ._control_handlers import CONTROL_HANDLERS
@@ -144,14 +142,7 @@ async def upgrade(terminal, message, header: Header) -> None:
         return
     terminal.reply(header, RESULT_OK)
     result = UpgradeResult(message.upgrade_type, await _run_upgrade_hook(hook, message))
-    terminal.pending_upgrade_result = result
-    try:
-        reply = await terminal.request(result)
-    except (ResponseTimeout, TransportError) as exc:
-        log.warning("0x0108 not acknowledged, sent again after login: %s", exc)
-        return
-    if terminal.pending_upgrade_result is result and reply.result == 0:
-        terminal.pending_upgrade_result = None
+    await terminal.send_upgrade_result(result)
 
 
 async def text_message(terminal, message, header: Header) -> None:
