@@ -13,7 +13,7 @@ import pytest
 
 import datetime as dt
 
-from jt808.codec import Message, ServerTimeResponse, TerminalRegisterResponse
+from jt808.codec import LocationReport, Message, ServerTimeResponse, TerminalRegisterResponse
 from jt808.driver import SessionDriver
 from jt808.frame import Header, Version
 from jt808.session import MessageReceived, PlatformSession, ReplyReceived, UnmatchedReply
@@ -156,3 +156,9 @@ class TestPlatform:
 
 
 FAST_PARAMS = {0x0001: 0, 0x0002: 1, 0x0003: 0}   # no heartbeat, 1 s reply timeout, no retry
+
+
+def report(n: int) -> LocationReport:
+    """The ``n``-th of a series of distinct positions (latitude and second differ)."""
+    return LocationReport(0, 2, 31.0 + n / 1000, 121.0, 10, 36.5, 90,
+                          dt.datetime(2024, 1, 2, 3, 4, n % 60))

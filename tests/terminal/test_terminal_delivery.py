@@ -11,21 +11,16 @@ import anyio
 import pytest
 
 from hal.gnss import Fix
-from jt808.codec import LocationReport, TerminalRegister
+from jt808.codec import TerminalRegister
 from jt808.terminal import Terminal
 
 from terminal_platform import (AUTH_CODE, FAST_PARAMS, TestPlatform, anyio_backend,  # noqa: F401
-                               memory_url)
+                               memory_url, report)
 
 pytestmark = pytest.mark.anyio
 
 REGISTER = TerminalRegister(31, 115, "70111", "M1", "T1", 1, "A12345")
 PHONE = "13800138000"
-
-
-def report(n: int) -> LocationReport:
-    return LocationReport(0, 2, 31.0 + n / 1000, 121.0, 10, 36.5, 90,
-                          dt.datetime(2024, 1, 2, 3, 4, n % 60))
 
 
 @contextlib.asynccontextmanager

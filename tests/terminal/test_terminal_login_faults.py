@@ -8,28 +8,22 @@
 - state changes reach listeners (link, registration, authentication, backlog)."""
 from __future__ import annotations
 
-import datetime as dt
 
 import anyio
 import pytest
 
-from jt808.codec import LocationReport, TerminalRegister
+from jt808.codec import TerminalRegister
 from jt808.errors import LocalProtocolError, RemoteProtocolError, TransportError
 from jt808.frame import Version
 from jt808.terminal import StateChange, Terminal, TerminalOptions
 
 from terminal_platform import (AUTH_CODE, FAST_PARAMS, TestPlatform, anyio_backend,  # noqa: F401
-                               memory_url)
+                               memory_url, report)
 
 pytestmark = pytest.mark.anyio
 
 REGISTER = TerminalRegister(31, 115, "70111", "M1", "T1", 1, "A12345")
 PHONE = "13800138000"
-
-
-def report(n: int) -> LocationReport:
-    return LocationReport(0, 2, 31.0 + n / 1000, 121.0, 10, 36.5, 90,
-                          dt.datetime(2024, 1, 2, 3, 4, n % 60))
 
 
 def make(url: str, tmp_path, **options) -> Terminal:

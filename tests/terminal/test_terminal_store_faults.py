@@ -8,7 +8,6 @@ and a new one begun; a full or read-only disk degrades to memory with an ERROR l
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 import os
 import subprocess
@@ -18,20 +17,15 @@ from pathlib import Path
 import anyio
 import pytest
 
-from jt808.codec import LocationReport, TerminalRegister
+from jt808.codec import TerminalRegister
 from jt808.terminal import BlindAreaStore, MemoryBlindStore, Terminal
 
 from terminal_platform import (AUTH_CODE, FAST_PARAMS, TestPlatform, anyio_backend,  # noqa: F401
-                               memory_url)
+                               memory_url, report)
 
 pytestmark = pytest.mark.anyio
 
 REGISTER = TerminalRegister(31, 115, "70111", "M1", "T1", 1, "A12345")
-
-
-def report(n: int) -> LocationReport:
-    return LocationReport(0, 2, 31.0 + n / 1000, 121.0, 10, 36.5, 90,
-                          dt.datetime(2024, 1, 2, 3, 4, n % 60))
 
 
 class Disk:
