@@ -28,7 +28,7 @@ from __future__ import annotations
 __all__ = [
     "JT808Error", "ProtocolError", "LocalProtocolError", "RemoteProtocolError",
     "FrameError", "ChecksumError", "EscapeError", "FrameTooLongError", "HeaderError",
-    "TruncatedError", "UnknownMessageError", "DecryptionError",
+    "TruncatedError", "UnknownMessageError", "DecryptionError", "RegistrationRefused",
     "TransportError", "UnknownTransportError", "TransportImportError", "ResponseTimeout",
 ]
 
@@ -67,6 +67,18 @@ class LocalProtocolError(ProtocolError, ValueError):
 
 class RemoteProtocolError(ProtocolError):
     """The peer sent bytes that break the protocol."""
+
+
+class RegistrationRefused(RemoteProtocolError):
+    """The platform answered a 0x0100 with a 0x8001 general response instead of the
+    standard's 0x8100 (some platforms refuse or do not support registration that way).
+    ``reply`` is that 0x8001 (``reply.result``: 1 failed, 2 bad message, 3 not
+    supported; 0 acknowledges without an auth code)."""
+
+    def __init__(self, message: str, *, reply: object = None, msg_id: int | None = None,
+                 field: str | None = None) -> None:
+        super().__init__(message, msg_id=msg_id, field=field)
+        self.reply = reply
 
 
 class FrameError(RemoteProtocolError):

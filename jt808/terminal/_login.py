@@ -20,8 +20,8 @@ import anyio
 
 from ..codec import (PlatformGeneralResponse, TerminalAuth, TerminalRegister,
                      TerminalRegisterResponse, UpgradeResult, encode_body)
-from ..errors import (LocalProtocolError, RemoteProtocolError, ResponseTimeout,
-                      TransportError)
+from ..errors import (LocalProtocolError, RegistrationRefused, RemoteProtocolError,
+                      ResponseTimeout, TransportError)
 from ._host import TerminalHost
 
 __all__ = ["LoginMixin", "auth_code_problem"]
@@ -47,18 +47,21 @@ class LoginMixin(TerminalHost):
     _auth_link_closed: bool
 
     async def register(self, info: TerminalRegister | None = None
-                       ) -> TerminalRegisterResponse | PlatformGeneralResponse:
-        """0x0100; a result 0 reply stores the auth code. Returns the 0x8100 (or the
-        0x8001 of a platform that refuses or does not support registration)."""
+                       ) -> TerminalRegisterResponse:
+        """0x0100; a result 0 reply stores the auth code. Returns the 0x8100 (check
+        ``.result``; ``.auth_code`` is set with result 0). A platform that answers with a
+        0x8001 instead raises :class:`RegistrationRefused` carrying that reply."""
         info = info or self.register_info
         if info is None:
             raise LocalProtocolError("no auth code and no register_info to register with",
                                      msg_id=0x0100)
         reply = await self.request(info)
+        if not isinstance(reply, TerminalRegisterResponse):
+            raise RegistrationRefused(
+                f"the platform answered 0x0100 with 0x8001 result {reply.result}"
+                + (" (no auth code)" if reply.result == 0 else ""),
+                reply=reply, msg_id=0x8001, field="result")
         if reply.result == 0:
-            if not isinstance(reply, TerminalRegisterResponse):
-                raise RemoteProtocolError("the platform answered 0x0100 with 0x8001 result "
-                                          "0: no auth code", msg_id=0x8001, field="result")
             problem = auth_code_problem(reply.auth_code, self.imei, self.app_version,
                                         self.version)
             if problem is not None:
@@ -125,8 +128,9 @@ class LoginMixin(TerminalHost):
         reply = await self.authenticate()
         if reply.result != 0 and self.register_info is not None:
             await self._forget_auth_code()
-            if (await self.register()).result == 0:
-                reply = await self.authenticate()
+            with contextlib.suppress(RegistrationRefused):    # the 0x0102's reply stands
+                if (await self.register()).result == 0:
+                    reply = await self.authenticate()
         return reply
 
     async def _forget_auth_code(self) -> None:

@@ -73,7 +73,8 @@ class TestPlatform:
     """Answers register/auth/reports. ``drop_reports`` ignores 0x0200 (no 0x8001);
     ``ignore_ids`` ignores any message id in it; ``report_result`` answers 0x0200 (and
     0x0704) with that 0x8001 result; ``close_on_auth`` closes the link on a 0x0102 with an unknown code;
-    ``auth_code`` is what 0x8100 hands out."""
+    ``auth_code`` is what 0x8100 hands out; ``register_general_result`` (when set)
+    answers 0x0100 with a 0x8001 of that result instead, as some platforms do."""
 
     __test__ = False
 
@@ -88,6 +89,7 @@ class TestPlatform:
         self.report_result = 0
         self.close_on_auth = False
         self.auth_code = AUTH_CODE
+        self.register_general_result: int | None = None
         self.link: Link | None = None
         self.listener = None
         self.linked = anyio.Event()
@@ -123,7 +125,9 @@ class TestPlatform:
         session, now = link.session, time.monotonic()
         if header.msg_id in self.ignore_ids:
             return
-        if header.msg_id == 0x0100:
+        if header.msg_id == 0x0100 and self.register_general_result is not None:
+            session.reply(header, self.register_general_result, now)
+        elif header.msg_id == 0x0100:
             self.registrations += 1
             self.valid_codes.add(self.auth_code)
             session.send(TerminalRegisterResponse(header.serial, 0, self.auth_code), now)

@@ -13,7 +13,8 @@ import anyio
 import pytest
 
 from jt808.codec import TerminalRegister
-from jt808.errors import LocalProtocolError, RemoteProtocolError, TransportError
+from jt808.errors import (LocalProtocolError, RegistrationRefused, RemoteProtocolError,
+                          TransportError)
 from jt808.frame import Version
 from jt808.terminal import StateChange, Terminal, TerminalOptions
 
@@ -62,6 +63,27 @@ async def test_register_without_register_info_is_the_callers_mistake():
             await terminal.connect()
             with pytest.raises(LocalProtocolError):
                 await terminal.register()
+        await platform.aclose()
+        tg.cancel_scope.cancel()
+
+
+@pytest.mark.parametrize("result", [0, 1, 3])
+async def test_a_0x8001_answer_to_registration_raises_registration_refused(tmp_path, result):
+    """register() returns a 0x8100 (so ``reply.auth_code`` type-checks without a cast,
+    issue 13); a platform that answers 0x0100 with 0x8001 raises, with that reply."""
+    async with anyio.create_task_group() as tg:
+        platform = TestPlatform(tg)
+        platform.register_general_result = result
+        url = await platform.start(memory_url())
+        async with make(url, tmp_path) as terminal:
+            await terminal.connect()
+            with pytest.raises(RegistrationRefused, match=f"0x8001 result {result}") as info:
+                await terminal.register()
+            assert isinstance(info.value, RemoteProtocolError)
+            assert info.value.reply.result == result and info.value.reply.reply_id == 0x0100
+            platform.register_general_result = None
+            reply = await terminal.register()
+            assert reply.result == 0 and reply.auth_code == AUTH_CODE
         await platform.aclose()
         tg.cancel_scope.cancel()
 
