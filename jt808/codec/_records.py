@@ -128,6 +128,17 @@ def _push_date(buf: Buffer, value: _dt.date | None, field: str) -> None:
     buf.push_bcd(digits, 4, field)
 
 
+def _impossible(buf: Buffer, what: str, digits: str, exc: ValueError, field: str,
+                offset: int, size: int) -> None:
+    """A BCD date or time that is no date: a strict buffer refuses it; a tolerant one
+    reads ``None`` and keeps the bytes (written back on re-encode, as ``pull_time``)."""
+    if buf.strict:
+        raise RemoteProtocolError(f"BCD {what} {digits} is not a {what}: {exc}",
+                                  msg_id=buf.msg_id, field=field, offset=offset) from None
+    buf.quirk(f"BCD {what} {digits} is not a {what}: read as None, bytes kept", field, offset)
+    buf.kept.append((offset, buf.data[offset:offset + size], bytes(size)))
+
+
 def _pull_date(buf: Buffer, field: str) -> _dt.date | None:
     offset = buf.pos
     digits = buf.pull_bcd(4, field)
@@ -136,8 +147,8 @@ def _pull_date(buf: Buffer, field: str) -> _dt.date | None:
     try:
         return _dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError as exc:
-        raise RemoteProtocolError(f"BCD date {digits} is not a date: {exc}",
-                                  msg_id=buf.msg_id, field=field, offset=offset) from None
+        _impossible(buf, "date", digits, exc, field, offset, 4)
+        return None
 
 
 @register
@@ -260,8 +271,12 @@ class CanItem:
         return cls(word & _CAN_ID_MASK, data, word >> 31, word >> 30 & 1, word >> 29 & 1)
 
 
-def _push_hms_ms(buf: Buffer, value: _dt.time, field: str) -> None:
-    """BCD[5] ``hhmmss`` + milliseconds as four digits."""
+def _push_hms_ms(buf: Buffer, value: _dt.time | None, field: str) -> None:
+    """BCD[5] ``hhmmss`` + milliseconds as four digits (``None``: five zero bytes, what a
+    tolerant decode reads from an impossible time, whose bytes it keeps)."""
+    if value is None:
+        buf.push_bytes(bytes(5))
+        return
     try:
         millis, rest = divmod(value.microsecond, 1000)
         digits = f"{value.hour:02d}{value.minute:02d}{value.second:02d}{millis:04d}"
@@ -274,26 +289,27 @@ def _push_hms_ms(buf: Buffer, value: _dt.time, field: str) -> None:
     buf.push_bcd(digits, 5, field)
 
 
-def _pull_hms_ms(buf: Buffer, field: str) -> _dt.time:
+def _pull_hms_ms(buf: Buffer, field: str) -> _dt.time | None:
     offset = buf.pos
     digits = buf.pull_bcd(5, field)
     try:
         return _dt.time(int(digits[:2]), int(digits[2:4]), int(digits[4:6]),
                         int(digits[6:]) * 1000)
     except ValueError as exc:
-        raise RemoteProtocolError(f"BCD time {digits} is not hhmmss+ms: {exc}",
-                                  msg_id=buf.msg_id, field=field, offset=offset) from None
+        _impossible(buf, "time", digits, exc, field, offset, 5)
+        return None
 
 
 @register
 @attrs.frozen(slots=True)
 class CanBusDataUpload(Message):
     """0x0705: count WORD, receive time of the first frame BCD[5] (``datetime.time`` with
-    milliseconds), items (id DWORD, data BYTE[8])."""
+    milliseconds; ``None`` only where a tolerant decode met an impossible time), items
+    (id DWORD, data BYTE[8])."""
 
     MSG_ID: ClassVar[int] = 0x0705
     VERSIONS = ALL_VERSIONS
-    receive_time: _dt.time
+    receive_time: _dt.time | None
     items: tuple[CanItem, ...] = ()
 
     def encode_into(self, buf: Buffer, version: Version) -> None:

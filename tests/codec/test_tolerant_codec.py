@@ -180,3 +180,34 @@ def test_terminal_control_parsed_with_a_gbk_circled_digit():
     params = b"0;;;;;host;" + "①2".encode("gbk") + b";7;9"
     parsed = TerminalControl(2, params).parsed
     assert parsed["addr"] == "host" and parsed["tcp_port"] == "①2"
+
+
+def test_impossible_certificate_validity_is_none_with_its_bytes_kept():
+    """0x0702 (2013 §8.47): certificate validity BCD[4] YYYYMMDD, the last field in 2013;
+    a device's 2023-13-40 reads as None, kept, not a lost driver record."""
+    import datetime as dt
+    from jt808.codec import DriverIdentityReport
+    report = DriverIdentityReport(1, dt.datetime(2024, 1, 2, 3, 4, 5), 0, "Zhang", "Q123",
+                                  "Agency", dt.date(2030, 1, 1))
+    raw = encode_body(report, V13)[:-4] + bytes.fromhex("20231340")
+    message = _both_ways(0x0702, raw)
+    assert message.certificate_validity is None and message.driver_name == "Zhang"
+    assert any("BCD date 20231340 is not a date" in quirk for quirk in message.quirks)
+    with pytest.raises(RemoteProtocolError, match="is not a date") as info:
+        decode_body(0x0702, raw, V13, strict=True)
+    assert info.value.field == "certificate_validity" and info.value.offset == len(raw) - 4
+
+
+def test_impossible_can_receive_time_is_none_with_its_bytes_kept():
+    """0x0705 (2013 §8.48): count WORD, receive time BCD[5] hhmmss + ms; hour 25."""
+    import datetime as dt
+    from jt808.codec import CanBusDataUpload, CanItem
+    upload = CanBusDataUpload(dt.time(10, 11, 12, 345000), (CanItem(0x123, bytes(8)),))
+    raw = bytearray(encode_body(upload, V13))
+    raw[2:7] = bytes.fromhex("2561120345")
+    message = _both_ways(0x0705, bytes(raw))
+    assert message.receive_time is None and message.items == upload.items
+    assert any("BCD time 2561120345 is not a time" in quirk for quirk in message.quirks)
+    with pytest.raises(RemoteProtocolError, match="is not a time") as info:
+        decode_body(0x0705, bytes(raw), V13, strict=True)
+    assert info.value.offset == 2
