@@ -5,7 +5,7 @@ The ``Terminal`` has no state-change events, so the monitor watches its public s
 the blind-area store's count) a few times a second, and listens to the messages it
 receives (``add_listener``): 0x8100 (registered), 0x8001 to 0x0200 (acknowledged) and
 to 0x0704 (a blind-area batch flushed). ``-v`` logs every received message, ``-vv``
-its header too.
+its header and every frame both ways in hex (logger ``jt808.wire``, from the driver).
 """
 from __future__ import annotations
 

@@ -63,6 +63,8 @@ from ..session import Event, ReplyReceived, RequestTimedOut, Session
 __all__ = ["SessionDriver", "DEFAULT_MAX_OUTBOX_BYTES"]
 
 log = logging.getLogger("jt808.driver")
+#: every chunk received and frame sent, in hex, at DEBUG (``jt808 run -vv`` shows it)
+wire_log = logging.getLogger("jt808.wire")
 
 DEFAULT_MAX_OUTBOX_BYTES = 64 * 1024
 
@@ -156,6 +158,8 @@ class SessionDriver:
                 return
             if not data:
                 return
+            if wire_log.isEnabledFor(logging.DEBUG):
+                wire_log.debug("%s <- %s", self.name, bytes(data).hex())
             self.session.receive_data(data, self.clock())
             self.process_events()
             self.flush()
@@ -171,6 +175,8 @@ class SessionDriver:
                 self._frames_queued = anyio.Event()
                 await self._frames_queued.wait()
             frame = self._outbox[0]
+            if wire_log.isEnabledFor(logging.DEBUG):
+                wire_log.debug("%s -> %s", self.name, frame.hex())
             try:
                 await self.transport.send(frame)
             except (TransportError, ValueError) as exc:

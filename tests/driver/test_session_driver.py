@@ -58,6 +58,29 @@ async def test_request_gets_the_platform_reply_through_two_drivers():
         p_driver.stop()
 
 
+async def test_wire_log_shows_every_frame_both_ways_at_debug(caplog):
+    """``jt808 run -vv`` turns DEBUG on: the ``jt808.wire`` logger then shows what each
+    driver sent and received, in hex."""
+    near, far = memory_pair("driver-wire")
+    terminal = TerminalSession(PHONE, Version.V2013, params=NO_RETRY)
+    platform = PlatformSession(version=Version.V2013, params=NO_RETRY)
+    t_driver = SessionDriver(terminal, near, name="terminal")
+    p_driver = SessionDriver(platform, far, on_event=platform_answering_everything(platform))
+    with caplog.at_level("DEBUG", "jt808.wire"):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(t_driver.run)
+            tg.start_soon(p_driver.run)
+            await t_driver.request(Heartbeat())
+            t_driver.stop()
+            p_driver.stop()
+    lines = [r.getMessage() for r in caplog.records if r.name == "jt808.wire"]
+    sent = [line for line in lines if line.startswith("terminal -> 7e0002")]
+    assert len(sent) == 1
+    frame_hex = sent[0].split(" -> ")[1]
+    assert any(line.endswith(f"<- {frame_hex}") for line in lines if line.startswith("link"))
+    assert any(line.startswith("terminal <- 7e8001") for line in lines)
+
+
 async def test_each_frame_goes_out_in_its_own_transport_write():
     """Issue 11, "Conservative sending": a peer reading one frame per recv loses none."""
     near, far = memory_pair("driver-writes")
