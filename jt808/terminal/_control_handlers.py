@@ -135,11 +135,7 @@ async def _factory_reset(terminal) -> None:
     from ..session._retry import LINK_PARAM_DEFAULTS
     defaults = dict(LINK_PARAM_DEFAULTS if terminal.factory_params is None
                     else terminal.factory_params)
-    try:
-        await terminal.params.reset_off_loop(defaults, terminal._save_limiter())
-    except OSError as exc:
-        log.warning("factory reset: parameters not saved to %s (%s): kept in memory only",
-                    terminal.params.path, exc)
+    await terminal.params.reset_off_loop(defaults, terminal._save_limiter())
     terminal.apply_params(defaults)
 
 

@@ -58,7 +58,7 @@ class ParamStore:
                               ) -> dict[int, object]:
         """``update`` for the event loop: the values change at once, the file is written
         in a worker thread (issue 14: a flash write must not stall the loop) before this
-        returns; an ``OSError`` of the write propagates."""
+        returns; a disk that refuses it is a warning (the values stay in memory)."""
         changed = self.apply(params)
         await self._flush_off_loop(limiter)
         return changed
@@ -66,7 +66,7 @@ class ParamStore:
     async def reset_off_loop(self, values: dict[int, object],
                              limiter: anyio.CapacityLimiter | None = None) -> None:
         """All values replaced by ``values`` at once (a factory reset), the file written
-        in a worker thread before this returns; an ``OSError`` of the write propagates."""
+        in a worker thread before this returns (a refused write is a warning)."""
         self.values = dict(values)
         await self._flush_off_loop(limiter)
 
@@ -85,7 +85,7 @@ class ParamStore:
     async def _flush_off_loop(self, limiter: anyio.CapacityLimiter | None) -> None:
         writer = self._offer()
         if writer is not None:
-            await writer.flush_off_loop(limiter)
+            await writer.flush_off_loop(limiter, self._warn)
 
     def _offer(self) -> SnapshotWriter | None:
         """The file's text for the values as they are now, offered to the writer

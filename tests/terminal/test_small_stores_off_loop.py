@@ -20,7 +20,8 @@ import pytest
 
 from jt808.codec import (Contact, EventItem, EventSetting, InfoItem, InfoMenuSetting,
                          InfoService, PhoneBookSetting, PulseCoefficient,
-                         RecorderFrame, RecorderParamsDownload, TerminalControl)
+                         RecorderFrame, RecorderParamsDownload, SetTerminalParams,
+                         TerminalControl, TerminalParam)
 from jt808.frame import Version
 from jt808.terminal import Terminal
 from jt808.terminal import _param_store, _small_store
@@ -187,6 +188,9 @@ async def test_read_only_disk_warns_and_the_terminal_runs_on(disk, caplog):  # n
                 assert (await link.request(RecorderParamsDownload(0xC3, pulse.encode()))
                         ).result == 0
                 assert (await link.request(TerminalControl(5))).result == 0
+                assert (await link.request(SetTerminalParams((TerminalParam(0x0029, 7),)))
+                        ).result == 0
+                assert terminal.params.get(0x0029) == 7
                 assert terminal.events == {1: "jam"}
                 assert terminal.phone_book.contacts["ops"].phone == "10086"
                 assert terminal.recorder.collect(0x04).coefficient == 3600
@@ -197,6 +201,7 @@ async def test_read_only_disk_warns_and_the_terminal_runs_on(disk, caplog):  # n
         await platform.aclose()
         tg.cancel_scope.cancel()
     warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    for name in ("text.json", "phonebook.json", "recorder.json", "params.json"):
-        assert any("not saved" in m or "cannot save" in m for m in warned if name in m), name
+    for name in ("text.json", "phonebook.json", "recorder.json"):
+        assert any("cannot save" in m for m in warned if name in m), name
+    assert sum("cannot save the parameters" in m for m in warned) == 2   # 0x8105, 0x8103
     assert not [m for m in (r.getMessage() for r in caplog.records) if "failed" in m]
