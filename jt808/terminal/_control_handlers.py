@@ -18,7 +18,9 @@ word        what the terminal does
 3 power off result 0, ``on_power_off()``, then the link stops and ``run()`` ends
 4 reset     result 0, ``on_reset()``, then the link is dropped and ``run()`` reconnects
 5 factory   ``on_factory_reset()``, parameters back to ``terminal.factory_params`` (the
-  reset     link defaults when not set), persisted and applied live; result 0
+  reset     link defaults when not set), persisted (in a worker thread, issue 14; a
+            refused write is a warning, the values stay in memory) and applied live;
+            result 0
 6, 7 radio  result 0, ``on_radio_off(word)``, then the link stops and ``run()`` ends
 other       result 3
 ==========  ===========================================================================
@@ -127,6 +129,16 @@ async def _stop(terminal, header: Header, hook: Any, *args: Any) -> None:
         await terminal.stop_link()
 
 
+async def _factory_reset(terminal) -> None:
+    """``Terminal.factory_reset`` with the parameter file written off the event loop
+    (through the limiter of 0x8103's writes, so the two stay in order)."""
+    from ..session._retry import LINK_PARAM_DEFAULTS
+    defaults = dict(LINK_PARAM_DEFAULTS if terminal.factory_params is None
+                    else terminal.factory_params)
+    await terminal.params.reset_off_loop(defaults, terminal._save_limiter())
+    terminal.apply_params(defaults)
+
+
 async def terminal_control(terminal, message, header: Header) -> None:
     await call_hook(terminal.on_control, message)
     word = message.cmd_word
@@ -150,7 +162,7 @@ async def terminal_control(terminal, message, header: Header) -> None:
         terminal.drop_link()
     elif word == 5:
         await call_hook(terminal.on_factory_reset)
-        terminal.factory_reset()
+        await _factory_reset(terminal)
         terminal.reply(header, RESULT_OK)
     elif word in (6, 7):
         await _stop(terminal, header, terminal.on_radio_off, word)

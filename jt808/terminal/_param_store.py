@@ -5,7 +5,12 @@ codec knows round-trips exactly).
 Values are checked by :func:`value_refusal` wherever they come from (issue 18): the
 constructor's raise :class:`LocalProtocolError`; a saved file's that fail are left out with
 a WARNING (the default applies), and a file that cannot be read at all is moved aside
-(``<name>.corrupt``) so the terminal starts on its defaults instead of not at all."""
+(``<name>.corrupt``) so the terminal starts on its defaults instead of not at all.
+
+The file is written off the event loop (issue 14), atomically and newest snapshot last
+(``_small_store.SnapshotWriter``): ``update_off_loop`` / ``reset_off_loop`` wait for
+the write in a worker thread; ``update`` (synchronous callers on the loop) hands it to
+a writer thread and does not wait."""
 from __future__ import annotations
 
 import contextlib
@@ -20,6 +25,7 @@ import anyio
 from ..codec import TerminalParam, decode_param_value, encode_param_value
 from ..errors import JT808Error, LocalProtocolError
 from ._params_rules import value_refusal
+from ._small_store import SnapshotWriter, atomic_write
 
 __all__ = ["ParamStore"]
 
@@ -32,6 +38,8 @@ class ParamStore:
     def __init__(self, values: dict[int, object] | None = None,
                  path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else None
+        self._writer = None if self.path is None else SnapshotWriter(
+            self.path, lambda text: self._write(text))
         self.values: dict[int, object] = {}
         if self.path is not None and self.path.exists():
             self.values.update(self._load(self.path))
@@ -63,21 +71,30 @@ class ParamStore:
         return saved
 
     def update(self, params: Iterable[TerminalParam]) -> dict[int, object]:
-        """Apply a 0x8103 list and write the file; returns what changed (id -> value)."""
+        """Apply a list now; the file is written by a writer thread (not waited for; a
+        refused write is a warning). Returns what changed (id -> value)."""
         changed = self.apply(params)
-        self._save()
+        writer = self._offer()
+        if writer is not None:
+            writer.flush_soon(self._warn)
         return changed
 
     async def update_off_loop(self, params: Iterable[TerminalParam],
                               limiter: anyio.CapacityLimiter | None = None
                               ) -> dict[int, object]:
         """``update`` for the event loop: the values change at once, the file is written
-        in a worker thread (issue 14: a flash write must not stall the loop)."""
+        in a worker thread (issue 14: a flash write must not stall the loop) before this
+        returns; a disk that refuses it is a warning (the values stay in memory)."""
         changed = self.apply(params)
-        text = self._serialize()
-        if text is not None:
-            await anyio.to_thread.run_sync(self._write, text, limiter=limiter)
+        await self._flush_off_loop(limiter)
         return changed
+
+    async def reset_off_loop(self, values: dict[int, object],
+                             limiter: anyio.CapacityLimiter | None = None) -> None:
+        """All values replaced by ``values`` at once (a factory reset), the file written
+        in a worker thread before this returns (a refused write is a warning)."""
+        self.values = dict(values)
+        await self._flush_off_loop(limiter)
 
     def apply(self, params: Iterable[TerminalParam]) -> dict[int, object]:
         """Change the values in memory only; returns what changed."""
@@ -86,9 +103,23 @@ class ParamStore:
         return changed
 
     def _save(self) -> None:
+        """Write the file now, in this thread (not for the event loop)."""
+        writer = self._offer()
+        if writer is not None:
+            writer.flush()
+
+    async def _flush_off_loop(self, limiter: anyio.CapacityLimiter | None) -> None:
+        writer = self._offer()
+        if writer is not None:
+            await writer.flush_off_loop(limiter, self._warn)
+
+    def _offer(self) -> SnapshotWriter | None:
+        """The file's text for the values as they are now, offered to the writer
+        (``None``: no file)."""
         text = self._serialize()
-        if text is not None:
-            self._write(text)
+        if text is not None and self._writer is not None:
+            self._writer.offer(text)
+        return self._writer
 
     def _serialize(self) -> str | None:
         if self.path is None:
@@ -98,9 +129,11 @@ class ParamStore:
 
     def _write(self, text: str) -> None:
         assert self.path is not None
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(text, "utf-8")
-        os.replace(tmp, self.path)
+        atomic_write(self.path, text)
+
+    def _warn(self, exc: OSError) -> None:
+        log.warning("cannot save the parameters to %s (%s): kept in memory only",
+                    self.path, exc)
 
     def to_wire(self, param_ids: Iterable[int] | None = None) -> tuple[TerminalParam, ...]:
         ids = sorted(self.values) if param_ids is None else [i for i in param_ids

@@ -1,12 +1,14 @@
 """The phone book of 0x8401 (JT/T 808 §8.26), bounded and persisted next to the
 blind-area store (``<store>.phonebook.json``). Entries are keyed by name (the standard
 modifies "by contact"); set types as in ``_text_store``: 0 delete all, 1 update (replace
-all), 2 append, 3 modify (only names held change)."""
+all), 2 append, 3 modify (only names held change). ``apply`` changes the book in
+memory; ``await save_off_loop()`` writes it in a worker thread (issue 14)."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Iterable
 
+import anyio
 import attrs
 
 from ..codec import Contact
@@ -46,8 +48,19 @@ class PhoneBook:
         if len(result) > MAX_CONTACTS:
             raise SetRefused(f"{len(result)} contacts (at most {MAX_CONTACTS})")
         self.contacts = result
-        self._file.data = {"contacts": [attrs.asdict(c) for c in result.values()]}
+
+    def _snapshot(self) -> None:
+        self._file.data = {"contacts": [attrs.asdict(c) for c in self.contacts.values()]}
+
+    def save(self) -> None:
+        """Write the file now, in this thread (not for the event loop)."""
+        self._snapshot()
         self._file.save()
+
+    async def save_off_loop(self, limiter: anyio.CapacityLimiter | None = None) -> None:
+        """Write the book as it is now in a worker thread (``SmallStore.save_off_loop``)."""
+        self._snapshot()
+        await self._file.save_off_loop(limiter)
 
     def may_call(self, number: str, outgoing: bool = True) -> bool:
         """Whether the book allows a call with ``number`` (an empty book allows all)."""

@@ -98,7 +98,7 @@ class Recorder:
         else:
             return False
         self._file.data = self.data
-        self._file.save()
+        self._file.save_soon()           # a writer thread: not on the event loop
         return True
 
 
@@ -118,6 +118,7 @@ async def download(terminal, message, header: Header) -> None:
         terminal.reply(header, RESULT_FAILED)
         return
     ok = terminal.recorder.apply(message.cmd_word, frame.data)
+    await terminal.recorder._file.flushed()      # issue 14: on disk (off the loop) first
     terminal.reply(header, RESULT_OK if ok else RESULT_FAILED)
 
 

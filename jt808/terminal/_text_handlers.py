@@ -3,8 +3,10 @@ only: a 2019 terminal has no such messages and answers 0x0001 result 3 as its st
 deletes them), 0x8400 call back and 0x8401 phone book.
 
 - 0x8301 / 0x8303 / 0x8401: applied to the terminal's store (``_text_store``,
-  ``_phonebook``; persisted next to the blind area); result 0, or 1 when the set type
-  is unknown or the list would pass its bound (nothing changed).
+  ``_phonebook``; persisted next to the blind area, written in a worker thread before
+  the answer: issue 14); result 0, or 1 when the set type is unknown or the list would
+  pass its bound (nothing changed). A disk that refuses the write leaves the change in
+  memory, with a warning, and the answer is still 0.
 - 0x8302: result 0, then ``on_question(message) -> answer id`` (sync or async); an
   id among the candidates is sent at once as 0x0302; otherwise the question is kept in
   ``terminal.questions`` (last 16) until ``terminal.answer_question(serial, id)``.
@@ -37,13 +39,15 @@ def _deleted_in_version(terminal, header: Header) -> bool:
     return True
 
 
-def _apply(terminal, header: Header, change) -> None:
+async def _apply(terminal, header: Header, store, change) -> None:
+    """``change()`` in memory, then ``store`` written off the loop, then the answer."""
     try:
         change()
     except SetRefused as exc:
         log.warning("0x%04X refused: %s", header.msg_id, exc)
         terminal.reply(header, RESULT_FAILED)
         return
+    await store.save_off_loop()
     terminal.reply(header, RESULT_OK)
 
 
@@ -51,21 +55,24 @@ async def set_events(terminal, message, header: Header) -> None:
     if _deleted_in_version(terminal, header):
         return
     items = [(e.event_id, e.content) for e in message.events]
-    _apply(terminal, header, lambda: terminal.text_store.set_events(message.set_type, items))
+    store = terminal.text_store
+    await _apply(terminal, header, store, lambda: store.set_events(message.set_type, items))
 
 
 async def set_info_menu(terminal, message, header: Header) -> None:
     if _deleted_in_version(terminal, header):
         return
     items = [(i.info_type, i.name) for i in message.infos]
-    _apply(terminal, header, lambda: terminal.text_store.set_menu(message.set_type, items))
+    store = terminal.text_store
+    await _apply(terminal, header, store, lambda: store.set_menu(message.set_type, items))
 
 
 async def info_service(terminal, message, header: Header) -> None:
     if _deleted_in_version(terminal, header):
         return
-    terminal.text_store.keep_info(message.info_type, message.content)
-    terminal.reply(header, RESULT_OK)
+    store = terminal.text_store
+    await _apply(terminal, header, store,
+                 lambda: store.keep_info(message.info_type, message.content))
     await call_hook(terminal.on_info, message.info_type, message.content)
 
 
@@ -91,8 +98,8 @@ async def question(terminal, message, header: Header) -> None:
 
 
 async def phone_book(terminal, message, header: Header) -> None:
-    _apply(terminal, header,
-           lambda: terminal.phone_book.apply(message.set_type, message.contacts))
+    book = terminal.phone_book
+    await _apply(terminal, header, book, lambda: book.apply(message.set_type, message.contacts))
 
 
 async def call_back(terminal, message, header: Header) -> None:

@@ -6,11 +6,17 @@ Set types (0x8301 and 0x8303, same for the phone book 0x8401): 0 delete all, 1 u
 (replace the whole list), 2 append (an id already held is replaced), 3 modify (only ids
 already held change; others are ignored), 4 delete the listed ids (0x8301 only).
 A set that would exceed a bound, or an unknown set type, is refused as a whole.
+
+The changes are made in memory; the file is written off the event loop (issue 14): the
+handlers ``await save_off_loop()`` before they answer; ``subscribe`` (called by the
+application on the loop) writes in a writer thread it does not wait for.
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Iterable
+
+import anyio
 
 from ._small_store import SmallStore
 
@@ -68,26 +74,35 @@ class TextStore:
         except (AttributeError, TypeError, ValueError):
             self.events, self.menu, self.info, self.subscribed = {}, {}, {}, set()
 
-    def save(self) -> None:
+    def _snapshot(self) -> None:
         self._file.data = {"events": self.events, "menu": self.menu, "info": self.info,
                            "subscribed": sorted(self.subscribed)}
+
+    def save(self) -> None:
+        """Write the file now, in this thread (not for the event loop)."""
+        self._snapshot()
         self._file.save()
+
+    async def save_off_loop(self, limiter: anyio.CapacityLimiter | None = None) -> None:
+        """Write the file as it is now in a worker thread (``SmallStore.save_off_loop``)."""
+        self._snapshot()
+        await self._file.save_off_loop(limiter)
 
     def set_events(self, set_type: int, items: Iterable[tuple[int, str]]) -> None:
         self.events = apply_set(self.events, set_type, items, MAX_EVENTS, delete_listed=True)
-        self.save()
 
     def set_menu(self, set_type: int, items: Iterable[tuple[int, str]]) -> None:
         self.menu = apply_set(self.menu, set_type, items, MAX_MENU)
         self.subscribed &= set(self.menu)
-        self.save()
 
     def subscribe(self, info_type: int, on: bool) -> None:
+        """Order (or cancel) ``info_type``; written by a writer thread, not waited for."""
         if on:
             self.subscribed.add(info_type)
         else:
             self.subscribed.discard(info_type)
-        self.save()
+        self._snapshot()
+        self._file.save_soon()
 
     def keep_info(self, info_type: int, content: str) -> None:
         """The last 0x8304 of each type; the oldest types go past the byte budget."""
@@ -96,4 +111,3 @@ class TextStore:
         while len(self.info) > 1 and (len(self.info) > MAX_INFO_TYPES or sum(
                 len(v.encode("utf-8")) for v in self.info.values()) > MAX_INFO_BYTES):
             del self.info[next(iter(self.info))]
-        self.save()
