@@ -118,14 +118,14 @@ class LinkControlMixin(TerminalHost):
         if self.pending_upgrade_result is result and reply.result == 0:
             self.pending_upgrade_result = None
 
-    def factory_reset(self) -> None:
-        """Parameters back to ``factory_params`` (link defaults when ``None``), persisted
-        and applied live."""
+    async def factory_reset(self) -> None:
+        """Parameters back to ``factory_params`` (link defaults when ``None``), applied
+        live and persisted in a worker thread (through the limiter of 0x8103's writes, so
+        the two stay in order; a refused write is a warning, the values stay)."""
         from ..session._retry import LINK_PARAM_DEFAULTS
         defaults = dict(LINK_PARAM_DEFAULTS if self.factory_params is None
                         else self.factory_params)
-        self.params.values = defaults
-        self.params._save()
+        await self.params.reset_off_loop(defaults, self._save_limiter())
         self.apply_params(defaults)
 
     def drop_link(self) -> None:

@@ -129,16 +129,6 @@ async def _stop(terminal, header: Header, hook: Any, *args: Any) -> None:
         await terminal.stop_link()
 
 
-async def _factory_reset(terminal) -> None:
-    """``Terminal.factory_reset`` with the parameter file written off the event loop
-    (through the limiter of 0x8103's writes, so the two stay in order)."""
-    from ..session._retry import LINK_PARAM_DEFAULTS
-    defaults = dict(LINK_PARAM_DEFAULTS if terminal.factory_params is None
-                    else terminal.factory_params)
-    await terminal.params.reset_off_loop(defaults, terminal._save_limiter())
-    terminal.apply_params(defaults)
-
-
 async def terminal_control(terminal, message, header: Header) -> None:
     await call_hook(terminal.on_control, message)
     word = message.cmd_word
@@ -162,7 +152,7 @@ async def terminal_control(terminal, message, header: Header) -> None:
         terminal.drop_link()
     elif word == 5:
         await call_hook(terminal.on_factory_reset)
-        await _factory_reset(terminal)
+        await terminal.factory_reset()
         terminal.reply(header, RESULT_OK)
     elif word in (6, 7):
         await _stop(terminal, header, terminal.on_radio_off, word)
