@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import os
 import sqlite3
 import struct
@@ -58,7 +59,7 @@ def _bcd(when: dt.datetime) -> bytes:
 
 
 def _clamp(value: float, low: int, high: int) -> int:
-    return max(low, min(int(round(value)), high))
+    return max(low, min(math.floor(value + 0.5), high))          # half up
 
 
 def _average_speed(block: bytearray) -> int:
