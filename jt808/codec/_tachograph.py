@@ -53,8 +53,8 @@ from ..errors import LocalProtocolError, RemoteProtocolError, TruncatedError
 __all__ = ["RecorderFrame", "RecorderVersion", "DriverLicence", "RecorderTime",
            "RecorderMileage", "PulseCoefficient", "VehicleInfo", "InstallTime",
            "RecordRange", "SpeedSample", "SpeedMinute", "SpeedRecords", "PositionSample",
-           "PositionHour", "PositionRecords", "COLLECT_ERROR", "SETTING_ERROR", "decode_recorder_data",
-           "encode_recorder_data"]
+           "PositionHour", "PositionRecords", "COLLECT_ERROR", "SETTING_ERROR",
+           "decode_recorder_data", "encode_recorder_data"]
 
 _HEAD = b"\x55\x7a"
 COLLECT_ERROR, SETTING_ERROR = 0xFA, 0xFB
@@ -267,8 +267,8 @@ class SpeedMinute:
 
     @classmethod
     def decode(cls, raw: bytes) -> "SpeedMinute":
-        seconds = tuple(None if raw[i:i + 2] == b"\xff\xff" else SpeedSample(*_SECOND.unpack_from(raw, i))
-                        for i in range(6, 126, 2))
+        seconds = tuple(None if raw[i:i + 2] == b"\xff\xff"
+                        else SpeedSample(*_SECOND.unpack_from(raw, i)) for i in range(6, 126, 2))
         return cls(_bcd_time(raw[:6], "start"), seconds)
 
 

@@ -116,7 +116,8 @@ class PositionHistory:
         seconds = self.blocks["speed"].get(minute)
         hour = self.blocks["position"].get(minute.replace(minute=0))
         at = minute.minute * _POSITION_SIZE
-        if seconds is None or hour is None or hour[at:at + _POSITION_SIZE] == b"\xff" * _POSITION_SIZE:
+        empty = b"\xff" * _POSITION_SIZE
+        if seconds is None or hour is None or hour[at:at + _POSITION_SIZE] == empty:
             return
         hour[at + _POSITION_SIZE - 1] = _average_speed(seconds)
         self._dirty["position"].add(minute.replace(minute=0))
