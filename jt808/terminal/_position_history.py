@@ -11,8 +11,8 @@ two tables of blocks, already in the records' wire layout:
 
 Slots with no report stay ``FF`` (GB/T 19056: no record). Bounds: the newest 2880
 minute blocks (48 h of driving) and 360 hour blocks (360 h), as GB/T 19056-2012 asks a
-recorder to keep; an older block is dropped when a newer one begins. About 350 KB of
-memory at most.
+recorder to keep; an older block is dropped when a newer one begins. About 1.3 MB of
+memory at most (``benchmarks/bench_recorder.py``).
 
 The blocks live in memory, on the event loop; ``flush()`` writes the changed ones to
 ``<store>.history.sqlite`` in a worker thread (one write at a time), and the terminal
@@ -148,6 +148,16 @@ class PositionHistory:
         await self._ensure_loaded()
         return [PositionHour.decode(_bcd(key) + bytes(block)) for key, block
                 in self._newest("position", start, end, dt.timedelta(hours=1), limit)]
+
+    async def record_data(self, word: int, start: dt.datetime | None,
+                          end: dt.datetime | None, limit: int) -> bytes:
+        """The 0x08 (``word`` 8) or 0x09 answer's data as sent: the blocks of
+        ``speed_minutes`` / ``position_hours`` joined, without building them."""
+        await self._ensure_loaded()
+        table, span = (("speed", dt.timedelta(minutes=1)) if word == 0x08
+                       else ("position", dt.timedelta(hours=1)))
+        return b"".join(_bcd(key) + block
+                        for key, block in self._newest(table, start, end, span, limit))
 
     def _newest(self, table: str, start: dt.datetime | None, end: dt.datetime | None,
                 span: dt.timedelta, limit: int) -> list[tuple[dt.datetime, bytearray]]:

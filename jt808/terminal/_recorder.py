@@ -29,9 +29,9 @@ import logging
 from typing import Any
 
 from ..codec import (COLLECT_ERROR, DriverLicence, InstallTime, PositionHour,
-                     PositionRecords, PulseCoefficient, RecordRange, RecorderDataUpload,
-                     RecorderFrame, RecorderMileage, RecorderTime, RecorderVersion,
-                     SpeedMinute, SpeedRecords, TerminalParam, VehicleInfo)
+                     PulseCoefficient, RecordRange, RecorderDataUpload, RecorderFrame,
+                     RecorderMileage, RecorderTime, RecorderVersion, SpeedMinute,
+                     TerminalParam, VehicleInfo)
 from ..errors import JT808Error
 from ..frame import Header
 from ._replies import RESULT_FAILED, RESULT_OK, HandlerTable, answer
@@ -92,9 +92,10 @@ class Recorder:
             return VehicleInfo(vin or "", plate or "", self.data.get("plate_class", ""))
         return None
 
-    async def records(self, word: int, cmd_data: bytes) -> Any:
-        """The 0x08 / 0x09 answer to the request frame ``cmd_data``, or ``None``
-        (error frame) when it holds no usable range."""
+    async def records(self, word: int, cmd_data: bytes) -> bytes | None:
+        """The 0x08 / 0x09 answer's data for the request frame ``cmd_data`` (the
+        blocks, newest first; empty: none in range), or ``None`` (error frame) when it
+        holds no usable range."""
         try:
             request = RecorderFrame.decode(cmd_data, upward=False, cmd_word=word).data
         except JT808Error as exc:
@@ -102,14 +103,11 @@ class Recorder:
             return None
         if not isinstance(request, RecordRange) or request.max_blocks == 0:
             return None
-        history = self.terminal.reporter.history
-        if word == 0x08:
-            limit = min(request.max_blocks, _DATA_BUDGET // SpeedMinute.SIZE)
-            return SpeedRecords(tuple(await history.speed_minutes(
-                request.start, request.end, limit)))
-        limit = min(request.max_blocks, _DATA_BUDGET // PositionHour.SIZE)
-        return PositionRecords(tuple(await history.position_hours(
-            request.start, request.end, limit)))
+        size = SpeedMinute.SIZE if word == 0x08 else PositionHour.SIZE
+        limit = min(request.max_blocks, _DATA_BUDGET // size)
+        # the blocks as kept (already the wire layout): typed only by who decodes them
+        return await self.terminal.reporter.history.record_data(
+            word, request.start, request.end, limit)
 
     def apply(self, word: int, block: Any) -> bool:
         if word == 0x82 and isinstance(block, VehicleInfo):
