@@ -91,9 +91,11 @@ class PositionHistory:
         """Record ``report`` (a ``LocationReport``); ``True`` when it begins a newer
         minute (time to ``flush()``). Unpositioned or timeless reports are ignored."""
         when = report.time
-        if when is None or not report.status & _POSITIONED or not 2000 <= when.year <= 2099:
+        if (not isinstance(when, dt.datetime) or not report.status & _POSITIONED
+                or not 2000 <= when.year <= 2099):
             return False
-        minute = when.replace(second=0, microsecond=0)
+        # the wall-clock fields, as the 0x0200 sends them (an aware time keeps its own)
+        minute = when.replace(second=0, microsecond=0, tzinfo=None)
         seconds = self._block("speed", minute, MINUTES_KEPT, 60 * _SPEED_SIZE)
         seconds[2 * when.second:2 * when.second + 2] = bytes((_clamp(report.speed, 0, 255), 0))
         hour = self._block("position", minute.replace(minute=0), HOURS_KEPT,

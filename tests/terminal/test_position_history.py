@@ -51,6 +51,17 @@ async def test_unpositioned_and_timeless_reports_are_not_records():
     assert await history.position_hours(None, None, 10) == []
 
 
+async def test_an_aware_time_counts_by_its_wall_clock_fields_as_sent():
+    """Found by the e2e matrix: a report with an aware time next to naive ones."""
+    history = PositionHistory(None)
+    history.add(report(T))
+    aware = T.replace(second=7, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    assert history.add(report(aware + dt.timedelta(minutes=1), speed=9)) is True
+    newest, _ = await history.speed_minutes(None, None, 5)
+    assert newest.start == T + dt.timedelta(minutes=1)
+    assert newest.seconds[7] == SpeedSample(9, 0)
+
+
 async def test_a_newer_minute_asks_for_a_flush():
     history = PositionHistory(None)
     assert history.add(report(T)) is False                          # the first one
