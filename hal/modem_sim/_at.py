@@ -119,9 +119,9 @@ def parse_line(line: str) -> list[Command] | None:
             size = 2 if head == "&" else 1
             name, body = body[:size].upper(), body[size:]
             digits = ""
-            if name == "S":
+            if name in ("S", "D"):          # S: register; D: a dial string runs to ";"
                 text, body = _split_extended(body)
-                out.append(Command("S", "exec", (text,), "S" + text))
+                out.append(Command(name, "exec", (text,), name + text))
                 continue
             while body and body[0].isdigit():
                 digits, body = digits + body[0], body[1:]

@@ -3,9 +3,14 @@
 up every call, ``AT+CLCC`` lists them, ``AT+CMUT`` mutes the microphone, ``AT+CLVL``
 sets the speaker level (0-5). ``state.voice`` (a :class:`VoiceState`, made on first
 use) keeps the calls and a history of the numbers dialled, for tests to observe.
-Numbers are digits only (the simulator's AT parser reads ``D`` with its digits).
+A dial string (27.007 §6.2, V.250 §6.3.1) runs to the ``;``: digits, ``*``, ``#``,
+``A``-``D`` and a leading ``+`` (international); the V.250 modifiers ``, T P W ! @``
+are ignored and a trailing ``I``/``i`` (CLIR) or ``G``/``g`` (CUG) is dropped. The
+number kept (and shown by ``+CLCC``) is what remains; anything else is ``ERROR``.
 """
 from __future__ import annotations
+
+import re
 
 import attrs
 
@@ -15,6 +20,8 @@ from ._state import Handler, ModemState
 __all__ = ["CALL_COMMANDS", "VoiceState", "voice_state"]
 
 MAX_CALLS = 7            # 27.007 call indexes 1..7
+_MODIFIERS = str.maketrans("", "", ",TtPpWw!@")
+_DIAL_STRING = re.compile(r"(\+?[0-9*#A-D]{1,40})[IiGg]{0,2}")
 
 
 @attrs.define
@@ -42,10 +49,16 @@ def voice_state(state: ModemState) -> VoiceState:
     return voice
 
 
+def dial_number(dial_string: str) -> str | None:
+    """The number a 27.007 dial string dials (``None``: not a dial string)."""
+    match = _DIAL_STRING.fullmatch(dial_string.translate(_MODIFIERS))
+    return match.group(1) if match else None
+
+
 def dial(state: ModemState, cmd: Command) -> Reply:
-    number = cmd.args[0] if cmd.args else ""
+    number = dial_number(cmd.args[0]) if cmd.args else None
     voice = voice_state(state)
-    if not number.isdigit() or len(voice.calls) >= MAX_CALLS:
+    if number is None or len(voice.calls) >= MAX_CALLS:
         raise AtError()
     index = min(set(range(1, MAX_CALLS + 1)) - {c.index for c in voice.calls})
     voice.calls.append(ActiveCall(index, number))

@@ -19,7 +19,26 @@ word                  data
 0x05 / 0x82 vehicle   VIN ASCII[17], plate GBK[12], plate class GBK[12] (0x00-padded)
 0x83 install time     BCD[6]
 0x08-0x15 (down)      start BCD[6], end BCD[6], max blocks WORD (a 14-byte request)
+0x08 speed (up)       N x 126-byte blocks: minute start BCD[6] (seconds 00), then
+                      60 x (average speed BYTE km/h, status signal BYTE), one a second
+0x09 position (up)    N x 666-byte blocks: hour start BCD[6] (minutes, seconds 00), then
+                      60 x (longitude DWORD, latitude DWORD, altitude WORD m, average
+                      speed BYTE km/h), one a minute
 ====================  ==============================================================
+
+0x08 / 0x09 records (GB/T 19056-2012 appendix A, the "collect the specified speed /
+position records" answers): a block is exactly 126 / 666 bytes, the part with no
+record filled with ``FF`` (a second ``FF FF``, a minute eleven ``FF``: ``None`` here),
+and the blocks are sent newest first ("the first, second... minute/hour before the end
+time asked"); no record in range gives empty data. Longitude and latitude are signed
+32-bit in 0.0001 minute of arc (east and north positive), altitude a signed WORD in
+metres. Checked against SmallChi/JT808 ``JT808_CarDVR_Up_0x08``/``0x09`` (block sizes,
+field order, signed ``Int32``/``Int16`` reads, ``FF`` padding, its block naming) and
+against the standard's wording quoted in an open recorder firmware (``rec_09``: "a
+32-bit signed number, 0.0001 minute per bit"). SmallChi's own 0x09 test puts 1e-6
+degree values in those fields (113656598, 23665544): bytes are kept as they are, so
+its record still round-trips. A partial trailing block is a ``TruncatedError`` naming
+its offset in the data.
 """
 from __future__ import annotations
 
@@ -33,8 +52,9 @@ from ..errors import LocalProtocolError, RemoteProtocolError, TruncatedError
 
 __all__ = ["RecorderFrame", "RecorderVersion", "DriverLicence", "RecorderTime",
            "RecorderMileage", "PulseCoefficient", "VehicleInfo", "InstallTime",
-           "RecordRange", "COLLECT_ERROR", "SETTING_ERROR", "decode_recorder_data",
-           "encode_recorder_data"]
+           "RecordRange", "SpeedSample", "SpeedMinute", "SpeedRecords", "PositionSample",
+           "PositionHour", "PositionRecords", "COLLECT_ERROR", "SETTING_ERROR",
+           "decode_recorder_data", "encode_recorder_data"]
 
 _HEAD = b"\x55\x7a"
 COLLECT_ERROR, SETTING_ERROR = 0xFA, 0xFB
@@ -201,10 +221,145 @@ class RecordRange:
                    struct.unpack(">H", raw[12:14])[0])
 
 
+_MINUTE_UNITS = 600_000              # 0.0001 minute of arc per degree
+# 0x08 second: average speed BYTE, status signal BYTE
+_SECOND = struct.Struct(">BB")
+# 0x09 minute: longitude i32, latitude i32 (0.0001'), altitude i16 (m), average speed BYTE
+_MINUTE = struct.Struct(">iihB")
+
+
+def _check_range(value: int, low: int, high: int, field: str) -> int:
+    if not low <= value <= high:
+        raise LocalProtocolError(f"{value} is outside {low}..{high}", field=field)
+    return value
+
+
+def _padded(items: tuple, field: str) -> tuple:
+    if len(items) > 60:
+        raise LocalProtocolError(f"{len(items)} entries, a block holds 60", field=field)
+    return items + (None,) * (60 - len(items))
+
+
+@attrs.frozen
+class SpeedSample:
+    """One second of a 0x08 block: average speed (km/h) and the status signal byte."""
+
+    speed: int
+    status: int = 0
+
+
+@attrs.frozen
+class SpeedMinute:
+    """A 0x08 block: the minute from ``start`` and 60 seconds (``None``: no record,
+    ``FF FF``). Fewer than 60 are padded with ``None`` when encoded."""
+
+    SIZE = 126
+    start: dt.datetime | None
+    seconds: tuple[SpeedSample | None, ...] = ()
+
+    def encode(self) -> bytes:
+        out = bytearray(_push_time(self.start))
+        for sample in _padded(tuple(self.seconds), "seconds"):
+            out += b"\xff\xff" if sample is None else _SECOND.pack(
+                _check_range(sample.speed, 0, 255, "speed"),
+                _check_range(sample.status, 0, 255, "status"))
+        return bytes(out)
+
+    @classmethod
+    def decode(cls, raw: bytes) -> "SpeedMinute":
+        seconds = tuple(None if raw[i:i + 2] == b"\xff\xff"
+                        else SpeedSample(*_SECOND.unpack_from(raw, i)) for i in range(6, 126, 2))
+        return cls(_bcd_time(raw[:6], "start"), seconds)
+
+
+@attrs.frozen
+class PositionSample:
+    """One minute of a 0x09 block: position (signed degrees, sent in 0.0001 minute),
+    altitude (m) and average speed (km/h)."""
+
+    longitude: float
+    latitude: float
+    altitude: int = 0
+    speed: int = 0
+
+    def pack(self) -> bytes:
+        def units(degrees: float, field: str) -> int:
+            return _check_range(round(degrees * _MINUTE_UNITS), -2**31, 2**31 - 1, field)
+        return _MINUTE.pack(units(self.longitude, "longitude"), units(self.latitude, "latitude"),
+                            _check_range(self.altitude, -2**15, 2**15 - 1, "altitude"),
+                            _check_range(self.speed, 0, 255, "speed"))
+
+    @classmethod
+    def unpack(cls, raw: bytes, offset: int) -> "PositionSample":
+        lon, lat, altitude, speed = _MINUTE.unpack_from(raw, offset)
+        return cls(lon / _MINUTE_UNITS, lat / _MINUTE_UNITS, altitude, speed)
+
+
+@attrs.frozen
+class PositionHour:
+    """A 0x09 block: the hour from ``start`` and 60 minutes (``None``: no record, eleven
+    ``FF``). Fewer than 60 are padded with ``None`` when encoded."""
+
+    SIZE = 666
+    start: dt.datetime | None
+    minutes: tuple[PositionSample | None, ...] = ()
+
+    def encode(self) -> bytes:
+        out = bytearray(_push_time(self.start))
+        for sample in _padded(tuple(self.minutes), "minutes"):
+            out += b"\xff" * _MINUTE.size if sample is None else sample.pack()
+        return bytes(out)
+
+    @classmethod
+    def decode(cls, raw: bytes) -> "PositionHour":
+        empty = b"\xff" * _MINUTE.size
+        minutes = tuple(None if raw[i:i + _MINUTE.size] == empty else PositionSample.unpack(raw, i)
+                        for i in range(6, 666, _MINUTE.size))
+        return cls(_bcd_time(raw[:6], "start"), minutes)
+
+
+def _decode_blocks(block: Any, raw: bytes, word: int) -> tuple:
+    whole, rest = divmod(len(raw), block.SIZE)
+    if rest:
+        raise TruncatedError(f"0x{word:02X} data of {len(raw)} bytes ends in a partial "
+                             f"{block.SIZE}-byte block ({rest} bytes)", field="cmd_data",
+                             offset=whole * block.SIZE)
+    return tuple(block.decode(raw[i * block.SIZE:(i + 1) * block.SIZE]) for i in range(whole))
+
+
+@attrs.frozen
+class SpeedRecords:
+    """0x08 answer: per-minute speed blocks, newest first (empty: none in range)."""
+
+    minutes: tuple[SpeedMinute, ...] = ()
+
+    def encode(self) -> bytes:
+        return b"".join(minute.encode() for minute in self.minutes)
+
+    @classmethod
+    def decode(cls, raw: bytes) -> "SpeedRecords":
+        return cls(_decode_blocks(SpeedMinute, raw, 0x08))
+
+
+@attrs.frozen
+class PositionRecords:
+    """0x09 answer: per-hour position blocks, newest first (empty: none in range)."""
+
+    hours: tuple[PositionHour, ...] = ()
+
+    def encode(self) -> bytes:
+        return b"".join(hour.encode() for hour in self.hours)
+
+    @classmethod
+    def decode(cls, raw: bytes) -> "PositionRecords":
+        return cls(_decode_blocks(PositionHour, raw, 0x09))
+
+
 # (command word, direction "up"/"down") -> (block class, data size)
-_Entry = tuple[Any, Any]               # (block class, size or sizes)
+_Entry = tuple[Any, Any]               # (block class, size, sizes, or None: any size)
 _UP: dict[int, _Entry] = {0x00: (RecorderVersion, 2), 0x01: (DriverLicence, 18), 0x02: (RecorderTime, 6),
-       0x03: (RecorderMileage, 20), 0x04: (PulseCoefficient, 8), 0x05: (VehicleInfo, 41)}
+       0x03: (RecorderMileage, 20), 0x04: (PulseCoefficient, 8), 0x05: (VehicleInfo, 41),
+       0x08: (SpeedRecords, None), 0x09: (PositionRecords, None)}
 _DOWN: dict[int, _Entry] = {0x81: (DriverLicence, 18), 0x82: (VehicleInfo, (39, 41)), 0x83: (InstallTime, 6),
          0xC2: (RecorderTime, 6), 0xC3: (PulseCoefficient, 8), 0xC4: (RecorderMileage, 20),
          **{w: (RecordRange, 14) for w in range(0x08, 0x16)}}
@@ -213,11 +368,12 @@ _DOWN: dict[int, _Entry] = {0x81: (DriverLicence, 18), 0x82: (VehicleInfo, (39, 
 def decode_recorder_data(cmd_word: int, data: bytes, *, upward: bool) -> Any:
     """The typed block of ``data`` (raw ``bytes`` for a word or size not typed here)."""
     entry = (_UP if upward else _DOWN).get(cmd_word)
-    sizes = entry[1] if entry is not None and isinstance(entry[1], tuple) else (
-        entry[1] if entry is not None else None,)
-    if entry is None or len(data) not in sizes:
+    if entry is None:
         return bytes(data)
-    return entry[0].decode(bytes(data))
+    block, size = entry
+    if size is not None and len(data) not in (size if isinstance(size, tuple) else (size,)):
+        return bytes(data)
+    return block.decode(bytes(data))
 
 
 def encode_recorder_data(block: Any) -> bytes:

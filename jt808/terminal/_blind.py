@@ -61,6 +61,7 @@ class BlindMixin(TerminalHost):
         be confirmed) is kept as kind ``"alarm"`` and re-sent as 0x0200."""
         kind = ALARM_KIND if critical else BLIND_KIND
         row = await self._keep(kind, report)
+        self.reporter.note(report)                     # the recorder's 0x08 / 0x09 history
         in_flight = self._alarms_in_flight if critical else self._positions_in_flight
         in_flight.add(row)
         try:

@@ -11,6 +11,9 @@ only. A GNSS date in 1981-1999 is a GPS week-number rollover and is moved forwar
 1970 system clock with no fix) is sent as the standard's "no time" (six zero bytes).
 Each such report is counted in ``Reporter.time_faults`` and logged when the kind of
 fault changes.
+
+Every fresh GNSS position and every report sent is also noted in ``Reporter.history``
+(``_position_history``: the driving recorder's 0x08 / 0x09 records, ``<store>.history.sqlite``).
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ import attrs
 
 from ..codec import LocationReport, SatelliteCount
 from ..errors import JT808Error
+from ._position_history import PositionHistory
 from ._report_strategy import (DISTANCE_POLL, DistanceMeter, ReportRule,
                                report_rule)
 
@@ -85,6 +89,14 @@ class Reporter:
         self._last_fault: str | None = None
         self.meter = DistanceMeter()
         self._wake = anyio.Event()
+        store = terminal._store_path
+        self.history = PositionHistory(None if store is None else f"{store}.history.sqlite")
+
+    def note(self, report: LocationReport) -> None:
+        """Keep ``report`` in the recorder's history; persist it (off the loop) when a
+        minute ends."""
+        if self.history.add(report) and self.terminal._tg is not None:
+            self.terminal._tg.start_soon(self.history.flush)
 
     def track(self, interval: int, validity: int) -> None:
         """0x8202: report every ``interval`` s for ``validity`` s (interval 0 stops)."""
@@ -130,6 +142,7 @@ class Reporter:
         self._note_time(fix.utc)
         self.last_report = fix_to_report(fix, alarm_flag=self.alarm_flag, status=self.status,
                                          extras=self.extras)
+        self.note(self.last_report)
         return self.last_report
 
     def _note_time(self, utc: dt.datetime | None) -> None:

@@ -5,9 +5,10 @@ import datetime as dt
 
 import pytest
 
-from jt808.codec import (COLLECT_ERROR, DriverIdentityReport, PulseCoefficient,
-                         RecorderDataCollect, RecorderFrame, RecorderMileage,
-                         RecorderParamsDownload, RecorderVersion, VehicleInfo)
+from jt808.codec import (COLLECT_ERROR, DriverIdentityReport, LocationReport, PositionRecords,
+                         PositionSample, PulseCoefficient, RecordRange, RecorderDataCollect,
+                         RecorderFrame, RecorderMileage, RecorderParamsDownload,
+                         RecorderVersion, SpeedSample, VehicleInfo)
 from jt808.terminal import Terminal
 
 from terminal_platform import FAST_PARAMS, anyio_backend  # noqa: F401
@@ -55,3 +56,49 @@ async def test_settings_are_applied_and_kept(tmp_path):
         assert (await link.request(RecorderParamsDownload(0x99, b""))).result == 1
     again = Terminal("tcp://127.0.0.1:9", phone=PHONE, store_path=tmp_path / "blind.sqlite")
     assert again.recorder.collect(0x04).coefficient == 3600
+
+
+def _range_request(word: int, start, end, blocks: int) -> RecorderDataCollect:
+    return RecorderDataCollect(word, RecorderFrame(word, RecordRange(start, end, blocks)).encode())
+
+
+async def test_speed_and_position_records_from_the_reported_positions(tmp_path):
+    async with linked(tmp_path) as (terminal, link, _):
+        for second, speed in ((0, 30.0), (1, 31.0), (59, 40.0)):
+            await terminal.report_location(LocationReport(
+                0, 2, 22.5, 113.9, 12, speed, 0, T.replace(second=second)))
+        await terminal.report_location(LocationReport(       # the next minute, west/south
+            0, 2, -33.5, -122.5, 7, 80.0, 0, T.replace(minute=11, second=3)))
+        await terminal.report_location(LocationReport(       # unpositioned: not a record
+            0, 0, 0.0, 0.0, 0, 99.0, 0, T.replace(minute=12)))
+        day = (T.replace(hour=0, minute=0, second=0), T.replace(hour=23, minute=59, second=0))
+        speeds = frame(await link.request(_range_request(0x08, *day, 10))).data
+        assert [m.start for m in speeds.minutes] == [T.replace(minute=11, second=0),
+                                                   T.replace(second=0)]
+        newest, older = speeds.minutes
+        assert newest.seconds[3] == SpeedSample(80, 0)
+        assert (older.seconds[0], older.seconds[1], older.seconds[59]) == (
+            SpeedSample(30, 0), SpeedSample(31, 0), SpeedSample(40, 0))
+        assert older.seconds[2:59] == (None,) * 57
+        only_newest = frame(await link.request(_range_request(0x08, *day, 1))).data
+        assert only_newest.minutes == (newest,)
+        [hour] = frame(await link.request(_range_request(0x09, *day, 5))).data.hours
+        assert hour.start == T.replace(minute=0, second=0)
+        assert hour.minutes[10] == PositionSample(113.9, 22.5, 12, 34)    # (30+31+40)/3
+        assert hour.minutes[11] == PositionSample(-122.5, -33.5, 7, 80)
+        assert hour.minutes[12] is None
+        other_day = (T - dt.timedelta(days=2), T - dt.timedelta(days=1))
+        empty = frame(await link.request(_range_request(0x09, *other_day, 5)))
+        assert empty.error is None and empty.data == PositionRecords(())
+
+
+@pytest.mark.parametrize("cmd_data", [
+    b"",                                                          # no range at all
+    RecorderFrame(0x08, RecordRange(T, T, 0)).encode(),           # N = 0 (N >= 1)
+    bytes.fromhex("557A08000E00200322101010200323101010000128"),  # check byte 28, not 29
+])
+async def test_a_record_request_without_a_usable_range_gets_the_error_frame(tmp_path, cmd_data):
+    async with linked(tmp_path) as (terminal, link, _):
+        await terminal.report_location(LocationReport(0, 2, 22.5, 113.9, 12, 30.0, 0, T))
+        assert frame(await link.request(RecorderDataCollect(0x08, cmd_data))).error == \
+            COLLECT_ERROR

@@ -68,3 +68,15 @@ async def test_monitor_dials_anyway_where_the_modem_lacks_the_commands():
     voice = AtVoiceCalls(modem)
     await voice.dial("10086", monitor=True)
     assert modem.sent[-1] == "ATD10086;" and voice.monitor_applied is False
+
+
+async def test_international_and_service_numbers_dial_on_the_simulator():
+    """Issue 15: the simulator took digits only; a phone book number may start with +
+    and a service code holds * and # (27.007 §6.2)."""
+    with ModemSimulator() as sim:
+        async with open_channel(sim.at_port) as channel:
+            voice = AtVoiceCalls(channel)
+            await voice.dial("+8613912345678")
+            await voice.dial("*21#")
+            assert [c.number for c in await voice.calls()] == ["+8613912345678", "*21#"]
+        assert sim.voice.dialled == ["+8613912345678", "*21#"]
