@@ -11,7 +11,7 @@ from typing import Any
 import anyio
 import pytest
 from transport_links import (PLATFORM_NUMBER, TERMINAL_NUMBER, SmsGateway, quectel_url,
-                      simulated_modem, simulator_or_skip)
+                             simulated_modem)
 
 from jt808.errors import TransportError
 from jt808.transport import open_listener, open_transport
@@ -149,7 +149,6 @@ async def test_open_failure_code_from_modem() -> None:
 
 
 async def test_missing_serial_port_is_transport_error(tmp_path: Any) -> None:
-    simulator_or_skip()
     with pytest.raises(TransportError) as info:
         await open_transport(f"quectel+tcp://{tmp_path}/ttyUSB9?host=127.0.0.1&port=1")
     assert isinstance(info.value.__cause__, OSError)
@@ -173,13 +172,11 @@ async def test_modem_gone_mid_stream_is_transport_error() -> None:
     "sms:///dev/ttyUSB2?number=138-0013",
 ])
 async def test_bad_modem_urls_are_value_errors(url: str) -> None:
-    simulator_or_skip()
     with pytest.raises(ValueError):
         await open_transport(url)
 
 
 async def test_path_and_modem_together_is_value_error() -> None:
-    simulator_or_skip()
     with pytest.raises(ValueError):
         await open_transport("quectel+tcp:///dev/ttyUSB2?host=h&port=1", modem=object())
 

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 import anyio
 
+from hal.modem_sim import InProcessSmsCentre, ModemSimulator
 from jt808.transport import memory_pair, open_listener, open_transport
 
 _names = itertools.count()
@@ -61,17 +62,10 @@ async def udp_link() -> AsyncIterator[tuple[Any, Any]]:
             yield near, far
 
 
-def simulator_or_skip() -> Any:
-    """``hal.modem_sim.ModemSimulator`` (imported plainly: our own module never skips)."""
-    from hal.modem_sim import ModemSimulator
-    return ModemSimulator
-
-
 @contextlib.asynccontextmanager
 async def simulated_modem(**sim_options: Any) -> AsyncIterator[Any]:
     """A started simulator on a real pty; stopped at exit."""
-    simulator_class = simulator_or_skip()
-    sim = simulator_class(**sim_options).start()
+    sim = ModemSimulator(**sim_options).start()
     try:
         yield sim
     finally:
@@ -152,8 +146,6 @@ PLATFORM_NUMBER = "+8610648990001"
 async def sms_link() -> AsyncIterator[tuple[Any, Any]]:
     """The terminal's ``sms://`` transport through a simulated modem; the platform
     is an SMS gateway on the simulator's in-process SMS centre."""
-    simulator_or_skip()
-    from hal.modem_sim import InProcessSmsCentre
     centre = InProcessSmsCentre()
     async with simulated_modem(sms_centre=centre, number=TERMINAL_NUMBER) as sim:
         near = await open_transport(f"sms://{sim.at_port}?number={PLATFORM_NUMBER}")
