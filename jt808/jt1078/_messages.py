@@ -345,7 +345,8 @@ class _SerialAndByte(Message):
 
     @classmethod
     def decode_from(cls, buf: Buffer, version: Version):
-        return cls(buf.pull_u16("reply_serial"), buf.pull_u8(attrs.fields(cls)[1].name))
+        serial, name = buf.pull_u16("reply_serial"), attrs.fields(cls)[1].name
+        return cls(**{"reply_serial": serial, name: buf.pull_u8(name)})
 
 
 @attrs.frozen(slots=True)
