@@ -14,7 +14,9 @@
   recordings at the asked speed and mode; 0x9202 pauses, resumes, stops, changes speed,
   seeks, plays key frames.
 - 0x9206 → 0x0001, uploads the matching recordings to the FTP server (a worker
-  thread), then 0x1206; 0x9207 pauses, resumes or cancels it.
+  thread) once the terminal's network is one the task conditions allow (held until
+  then; ``network=`` / ``set_network``: see ``_video_upload``), then 0x1206; 0x9207
+  pauses, resumes or cancels it.
 - 0x9003 → 0x1003 from the sources given; 0x9301-0x9306 → the ``ptz(message)`` hook.
 
 Backpressure: each link has a :class:`jt808.jt1078.FrameQueue`; frames are produced
@@ -23,22 +25,20 @@ I-frames and memory stays bounded. ``stream.stats`` reports frames, drops and bi
 """
 from __future__ import annotations
 
-import ftplib
 import inspect
 import logging
-import threading
 from contextlib import suppress
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Iterable
+from typing import Any, AsyncIterator, Callable
 
 import anyio
 
 from ..errors import JT808Error, TransportError
 from ..frame import Header, Version
-from ..jt1078 import (AVAttributes, DataType, FileUploadDone, FrameQueue, Packer,
+from ..jt1078 import (AVAttributes, DataType, FrameQueue, Packer,
                       QueuedFrame, ResourceItem, ResourceList)
 from ..transport import open_transport
+from ._video_upload import FtpUpload, UploadService
 
 __all__ = ["VideoService", "MediaStream", "FtpUpload", "enable_video", "default_link_url",
            "quectel_link_url"]
@@ -205,75 +205,6 @@ class MediaStream:
             self.frames_sent += 1
 
 
-class FtpUpload:
-    """One 0x9206 upload, run in a worker thread; ``pause``/``resume``/``cancel`` from
-    the event loop. ``state``: running, paused (acknowledged by the thread), done,
-    failed, cancelled."""
-
-    def __init__(self, serial: int) -> None:
-        self.serial = serial
-        self.state = "running"
-        self.bytes_sent = 0
-        self.files: list[str] = []
-        self._go = threading.Event()
-        self._go.set()
-        self._cancel = threading.Event()
-
-    def pause(self) -> None:
-        self._go.clear()
-
-    def resume(self) -> None:
-        self._go.set()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-        self._go.set()
-
-    def _block(self, data: bytes) -> None:
-        self.bytes_sent += len(data)
-        if not self._go.is_set():
-            self.state = "paused"
-            self._go.wait()
-            self.state = "running"
-        if self._cancel.is_set():
-            raise _Cancelled
-
-    def run(self, request: Any, paths: Iterable[Path]) -> int:
-        """Upload every file; 0 when all went up, 1 otherwise (failed or cancelled)."""
-        try:
-            with ftplib.FTP() as ftp:
-                ftp.connect(request.server_ip, request.port, timeout=30)
-                ftp.login(request.user, request.password)
-                _enter(ftp, request.path)
-                for path in paths:
-                    with open(path, "rb") as handle:
-                        ftp.storbinary(f"STOR {path.name}", handle, 8192, self._block)
-                    self.files.append(path.name)
-        except _Cancelled:
-            self.state = "cancelled"
-            return RESULT_FAILED
-        except (OSError, ftplib.Error, EOFError) as exc:
-            log.info("FTP upload %d failed: %s", self.serial, exc)
-            self.state = "failed"
-            return RESULT_FAILED
-        self.state = "done"
-        return RESULT_OK
-
-
-class _Cancelled(Exception):
-    pass
-
-
-def _enter(ftp: ftplib.FTP, path: str) -> None:
-    """Change to ``path`` on the server, creating the directories that are missing."""
-    for part in [p for p in path.replace("\\", "/").split("/") if p and p != "."]:
-        try:
-            ftp.cwd(part)
-        except ftplib.error_perm:
-            ftp.mkd(part)
-            ftp.cwd(part)
-
-
 class VideoService:
     """The terminal's 1078 side; see the module docstring. ``sources`` maps a logical
     channel (or ``(channel, stream_type)``) to a video source with ``async units()``."""
@@ -283,7 +214,8 @@ class VideoService:
                  link_url: Callable[[str, int, bool], str] = default_link_url,
                  link_options: dict[str, Any] | None = None,
                  max_queue_bytes: int = 2 << 20,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None,
+                 network: str | Callable[[], str] | None = None) -> None:
         self.terminal, self.sources, self.recordings = terminal, sources, recordings
         self.audio, self.ptz = audio, ptz
         self.link_url, self.link_options = link_url, dict(link_options or {})
@@ -291,7 +223,8 @@ class VideoService:
         self.clock = clock or anyio.current_time
         self.streams: dict[int, MediaStream] = {}
         self.playbacks: dict[int, MediaStream] = {}
-        self.uploads: dict[int, FtpUpload] = {}
+        self._uploads = UploadService(terminal, network)
+        self.uploads: dict[int, FtpUpload] = self._uploads.uploads
         self.loss_reports: dict[int, int] = {}
         self.on_loss_report: Callable[[int, int], Any] | None = None
 
@@ -454,26 +387,21 @@ class VideoService:
             stream.keyframes_only = True
         terminal.reply(header, RESULT_OK)
 
+    @property
+    def network(self) -> str:
+        """The network kind 0x9206 task conditions are checked against."""
+        return self._uploads.network
+
+    def set_network(self, kind: str) -> None:
+        """The terminal is on ``kind`` now (``wifi``, ``lan``, ``mobile``)."""
+        self._uploads.set_network(kind)
+
     async def _upload(self, terminal: Any, message: Any, header: Header) -> None:
-        found = self._query(message)
-        terminal.reply(header, RESULT_OK)
-        upload = self.uploads[header.serial] = FtpUpload(header.serial)
-        try:
-            result = await anyio.to_thread.run_sync(upload.run, message,
-                                                    [r.path for r in found],
-                                                    abandon_on_cancel=True)
-        except BaseException:
-            upload.cancel()
-            raise
-        await terminal.send(FileUploadDone(header.serial, result))
+        await self._uploads.upload(terminal, message, header,
+                                   [r.path for r in self._query(message)])
 
     async def _upload_control(self, terminal: Any, message: Any, header: Header) -> None:
-        upload = self.uploads.get(message.reply_serial)
-        if upload is None or upload.state in ("done", "failed", "cancelled"):
-            terminal.reply(header, RESULT_FAILED)
-            return
-        (upload.pause, upload.resume, upload.cancel)[min(message.control, 2)]()
-        terminal.reply(header, RESULT_OK)
+        await self._uploads.control(terminal, message, header)
 
     async def _ptz(self, terminal: Any, message: Any, header: Header) -> None:
         if self.ptz is None:
