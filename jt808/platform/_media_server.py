@@ -7,12 +7,13 @@ writes each channel to disk.
         await media.serve()                      # TCP and UDP on 127.0.0.1, ports chosen
         await media.request_live(platform, "13800138000", channel=1)      # sends 0x9101
         await media.wait_for(lambda: media.channel("13800138000", 1).frames >= 150)
-    # directory/013800138000_ch1.h264 (video), _ch1.g711a (audio), _ch1.json (summary)
+    # directory/13800138000_ch1.h264 (video), _ch1.g711a (audio), _ch1.json (summary),
+    # _ch1.mp4 and _ch1.flv (the video remuxed at close, when PyAV is installed)
 
 A TCP link is a byte stream (:class:`jt808.jt1078.Depacker.feed`), a UDP peer a series
 of datagrams (``feed_datagram`` with a reorder window). Each channel of each terminal
-(SIM as sent) gets one file per media kind (and an ``.mp4`` of the video, remuxed with PyAV
-when it is installed, at close) and a JSON summary: frames, key frames,
+(SIM as sent) gets one file per media kind (and an ``.mp4`` and an ``.flv`` of the video,
+remuxed with PyAV when it is installed, at close) and a JSON summary: frames, key frames,
 audio frames, packets, lost packets and loss rate, frames dropped, junk bytes, video
 bytes, bitrate from the frame timestamps, first and last timestamp. One link's bad
 bytes cost only that link.
@@ -49,7 +50,8 @@ class ChannelRecord:
         self.audio_path = stem.with_suffix(".g711a")
         self.summary_path = stem.with_suffix(".json")
         self.mp4_path = stem.with_suffix(".mp4")
-        self.mp4 = False
+        self.flv_path = stem.with_suffix(".flv")
+        self.mp4 = self.flv = False          # written (at close)
         self._video = open(self.video_path, "ab")
         self._audio: BinaryIO | None = None
         self.frames = self.keyframes = self.audio_frames = self.passthrough_frames = 0
@@ -90,7 +92,8 @@ class ChannelRecord:
                 "bitrate_bps": int(self.video_bytes * 8 / span) if span > 0 else 0,
                 "first_timestamp": self.first_timestamp, "last_timestamp": self.last_timestamp,
                 "video_file": self.video_path.name,
-                "mp4_file": self.mp4_path.name if self.mp4 else None}
+                "mp4_file": self.mp4_path.name if self.mp4 else None,
+                "flv_file": self.flv_path.name if self.flv else None}
 
     def flush(self) -> None:
         if not self._video.closed:
@@ -103,8 +106,9 @@ class ChannelRecord:
         self._video.close()
         if self._audio is not None:
             self._audio.close()
-        if self.frames and write_mp4(self.video_path, self.mp4_path, self.fps()):
-            self.mp4 = True
+        if self.frames:
+            self.mp4 = remux_h264(self.video_path, self.mp4_path, self.fps())
+            self.flv = remux_h264(self.video_path, self.flv_path, self.fps())
         self.flush()
 
     def fps(self) -> int:
@@ -115,15 +119,16 @@ class ChannelRecord:
         return max(1, round((self.frames - 1) * 1000 / span))   # fast playback: >= 1
 
 
-def write_mp4(h264_path: Path, mp4_path: Path, fps: int) -> bool:
-    """Remux an Annex B file into MP4 at ``fps`` with PyAV (the ``media`` extra); ``False``
-    when PyAV is missing or the stream cannot be remuxed."""
+def remux_h264(h264_path: Path, out_path: Path, fps: int) -> bool:
+    """Remux an Annex B file at ``fps`` into the container ``out_path``'s suffix names
+    (``.mp4``, ``.flv``: FFmpeg's muxers, through PyAV, the ``media`` extra); ``False``
+    (and no file) when PyAV is missing or the stream cannot be remuxed."""
     try:
         import av
     except ImportError:
         return False
     try:
-        with av.open(str(h264_path), format="h264") as src, av.open(str(mp4_path), "w") as dst:
+        with av.open(str(h264_path), format="h264") as src, av.open(str(out_path), "w") as dst:
             video = src.streams.video[0]
             out = dst.add_stream_from_template(video)
             index = 0
@@ -137,7 +142,8 @@ def write_mp4(h264_path: Path, mp4_path: Path, fps: int) -> bool:
                 dst.mux(packet)
                 index += 1
     except (av.FFmpegError, ValueError, IndexError) as exc:
-        log.info("no mp4 for %s: %s", h264_path.name, exc)
+        log.info("no %s for %s: %s", out_path.suffix, h264_path.name, exc)
+        out_path.unlink(missing_ok=True)
         return False
     return True
 
