@@ -16,7 +16,9 @@ of datagrams (``feed_datagram`` with a reorder window). Each channel of each ter
 remuxed with PyAV when it is installed, at close) and a JSON summary: frames, key frames,
 audio frames, packets, lost packets and loss rate, frames dropped, junk bytes, video
 bytes, bitrate from the frame timestamps, first and last timestamp. One link's bad
-bytes cost only that link.
+bytes cost only that link. ``request_talk`` asks for a two-way talk (0x9101 data type 2)
+and ``talk`` says audio (a ``hal.audio.ToneSource``) on the link a terminal's channel
+came on.
 """
 from __future__ import annotations
 
@@ -25,12 +27,12 @@ import logging
 import math
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from typing import Any, AsyncIterator, BinaryIO, Callable
 
 import anyio
 
 from ..errors import JT808Error, TransportError
-from ..jt1078 import DataType, Depacker, LiveVideoRequest, MediaFrame
+from ..jt1078 import DataType, Depacker, LiveVideoRequest, MediaFrame, Packer
 from ..transport import open_listener
 
 __all__ = ["MediaServer", "ChannelRecord"]
@@ -162,6 +164,7 @@ class MediaServer:
         self.links = 0
         self.packets_received = 0     # datagrams, all UDP links together
         self._changed = anyio.Event()
+        self._open_links: list[_Link] = []
         self._tg: Any = None
         self._listeners: list[Any] = []
 
@@ -199,16 +202,19 @@ class MediaServer:
     async def _link(self, transport: Any, datagrams: bool) -> None:
         depacker = Depacker(reorder_window=_REORDER_WINDOW if datagrams else 0)
         seen: set[ChannelRecord] = set()
+        link = _Link(transport)
+        self._open_links.append(link)
         try:
             while data := await transport.receive():
                 frames = depacker.feed_datagram(data) if datagrams else depacker.feed(data)
-                self._store(frames, depacker, seen)
+                self._store(frames, depacker, seen, link)
                 self.packets_received += datagrams
                 self._notify()
         except TransportError as exc:
             log.info("media link failed: %s", exc)
         finally:
-            self._store(depacker.flush(), depacker, seen)
+            self._store(depacker.flush(), depacker, seen, link)
+            self._open_links.remove(link)
             for record in seen:
                 record.flush()
             self.links -= 1
@@ -220,12 +226,15 @@ class MediaServer:
                     pass
 
     def _store(self, frames: list[MediaFrame], depacker: Depacker,
-               seen: set[ChannelRecord]) -> None:
+               seen: set[ChannelRecord], link: "_Link") -> None:
         for frame in frames:
             record = self.channel(frame.sim, frame.channel)
             if record not in seen:
                 seen.add(record)
                 record.links.append(depacker)
+                link.channels.add((record.sim, record.channel))
+                link.sim_width = len(frame.sim) // 2
+            link.video = link.video or frame.data_type.is_video
             record.add(frame)
 
     def channel(self, sim: str, channel: int) -> ChannelRecord:
@@ -256,3 +265,44 @@ class MediaServer:
                                    0 if tcp else self.udp_port, channel, data_type,
                                    stream_type)
         return await platform.request(phone, request, timeout)
+
+    async def request_talk(self, platform: Any, phone: str, channel: int, *, tcp: bool = True,
+                           server_ip: str | None = None, timeout: float = 10.0) -> Any:
+        """Send 0x9101 data type 2 (two-way talk) to ``phone``; return its reply."""
+        return await self.request_live(platform, phone, channel, tcp=tcp, data_type=2,
+                                       server_ip=server_ip, timeout=timeout)
+
+    async def talk(self, phone: str, channel: int, units: AsyncIterator, *,
+                   paced: bool = True, timeout: float = 10.0) -> int:
+        """Say G.711A ``units`` (``hal.audio.ToneSource(...).units()``) to ``phone`` on
+        the newest open link of its ``channel`` that carries no video (a talk link, known
+        from the terminal's first packet on it), at their timestamps when ``paced``;
+        return the frames sent."""
+        key = (phone.lstrip("0"), channel)
+        link = await self.wait_for(lambda: self._talk_link(key), timeout)
+        packer = Packer(key[0], sim_width=link.sim_width)
+        start: tuple[float, int] | None = None
+        sent = 0
+        async for unit in units:
+            if paced:
+                start = start or (anyio.current_time(), unit.timestamp)
+                due = start[0] + (unit.timestamp - start[1]) / 1000
+                await anyio.sleep(max(due - anyio.current_time(), 0))
+            for wire in packer.pack(channel, DataType.AUDIO, unit.data, unit.timestamp):
+                await link.transport.send(wire)
+            sent += 1
+        return sent
+
+    def _talk_link(self, key: tuple[str, int]) -> "_Link | None":
+        return next((link for link in reversed(self._open_links)
+                     if key in link.channels and not link.video), None)
+
+
+class _Link:
+    """One open media link: what came on it so far."""
+
+    def __init__(self, transport: Any) -> None:
+        self.transport = transport
+        self.channels: set[tuple[str, int]] = set()     # (SIM, channel)
+        self.sim_width = 6
+        self.video = False

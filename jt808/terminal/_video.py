@@ -8,6 +8,10 @@
   :func:`quectel_link_url` for a second socket on the terminal's modem, with
   ``link_options={"modem": driver}``), answers 0x0001 and streams the channel until
   closed. 0x9102 closes (audio, video or both), switches stream, pauses, resumes.
+  Data type 2 (two-way talk) opens a link of its own (``talks``): the terminal sends its
+  audio source (G.711A silence without one) and hands what the platform says to
+  ``talk_sink(channel, g711a)`` (see ``_video_talk``); 0x9102 command 4 closes it. Data
+  types 4 (broadcast) and 5 (pass-through) are answered "not supported".
   0x9105 (the platform's loss rate) is kept in ``loss_reports`` and passed to
   ``on_loss_report(channel, rate)``.
 - 0x9205 → 0x1205 from the recording store; 0x9201 → 0x1205, then plays the matching
@@ -25,7 +29,6 @@ I-frames and memory stays bounded. ``stream.stats`` reports frames, drops and bi
 """
 from __future__ import annotations
 
-import inspect
 import logging
 from contextlib import suppress
 from datetime import datetime, timedelta
@@ -38,6 +41,8 @@ from ..frame import Header, Version
 from ..jt1078 import (AVAttributes, DataType, FrameQueue, Packer,
                       QueuedFrame, ResourceItem, ResourceList)
 from ..transport import open_transport
+from ._replies import call_hook
+from ._video_talk import TalkReceiver
 from ._video_upload import FtpUpload, UploadService
 
 __all__ = ["VideoService", "MediaStream", "FtpUpload", "enable_video", "default_link_url",
@@ -49,6 +54,9 @@ RESULT_OK, RESULT_FAILED, RESULT_NOT_SUPPORTED = 0, 1, 3
 _PTZ_IDS = (0x9301, 0x9302, 0x9303, 0x9304, 0x9305, 0x9306)
 _SPEEDS = {0: 1, 1: 1, 2: 2, 3: 4, 4: 8, 5: 16}            # 0x9201/0x9202 speed codes
 _KEYFRAME_MODES = (2, 3)                                   # playback mode: key frames
+_LIVE_TYPES = (0, 1, 2, 3)      # 0x9101 data types: audio+video, video, two-way talk, listen
+_TALK, _LISTEN = 2, 3           # (4 broadcast and 5 pass-through are not supported)
+_CLOSE_TALK = 4                 # 0x9102 command: close the two-way talk
 
 
 def default_link_url(ip: str, port: int, tcp: bool) -> str:
@@ -60,11 +68,6 @@ def quectel_link_url(device: str) -> Callable[[str, int, bool], str]:
     driver as ``link_options={"modem": driver}`` to share it)."""
     return lambda ip, port, tcp: (f"quectel+{'tcp' if tcp else 'udp'}://{device}"
                                   f"?host={ip}&port={port}")
-
-
-async def _maybe_await(result: Any) -> None:
-    if inspect.isawaitable(result):
-        await result
 
 
 class MediaStream:
@@ -91,6 +94,7 @@ class MediaStream:
         self._producers: set[anyio.CancelScope] = set()
         self._video_scope: anyio.CancelScope | None = None
         self._tg: Any = None
+        self.talk: TalkReceiver | None = None     # what the platform says (two-way talk)
 
     @property
     def stats(self) -> dict[str, Any]:
@@ -100,10 +104,14 @@ class MediaStream:
                 "frames_dropped": q.dropped_frames, "i_frames_dropped": q.dropped_i_frames,
                 "packets_sent": self.packets_sent, "bytes_sent": self.bytes_sent,
                 "bitrate_bps": int(self.bytes_sent * 8 / elapsed),
-                "queued_bytes": self.queue.queued_bytes}
+                "queued_bytes": self.queue.queued_bytes,
+                **({"talk_frames": self.talk.frames, "talk_refused": self.talk.refused}
+                   if self.talk is not None else {})}
 
-    async def run(self, video: AsyncIterator | None, audio: AsyncIterator | None) -> None:
-        """Stream until closed, the sources end, or the link fails."""
+    async def run(self, video: AsyncIterator | None, audio: AsyncIterator | None,
+                  talk: TalkReceiver | None = None) -> None:
+        """Stream until closed, the sources end, or the link fails; with ``talk``, also
+        hear the platform on the link until it ends it."""
         try:
             async with anyio.create_task_group() as tg:
                 self._tg = tg
@@ -114,6 +122,11 @@ class MediaStream:
                     scope = anyio.CancelScope()
                     self._producers.add(scope)
                     tg.start_soon(self._produce, audio, DataType.AUDIO, scope)
+                if talk is not None:
+                    self.talk = talk
+                    scope = anyio.CancelScope()
+                    self._producers.add(scope)
+                    tg.start_soon(self._hear, talk, scope)
                 if not self._producers:
                     self.closed.set()
                 await self.closed.wait()
@@ -182,6 +195,14 @@ class MediaStream:
                 self._producers.discard(scope)
                 self._wake.set()
 
+    async def _hear(self, talk: TalkReceiver, scope: anyio.CancelScope) -> None:
+        with scope:
+            try:
+                await talk.run(self.transport)
+            finally:
+                self._producers.discard(scope)
+                self.close()                     # the platform ended the talk
+
     async def _writer(self) -> None:
         while True:
             frame = self.queue.pop()
@@ -215,7 +236,8 @@ class VideoService:
                  link_options: dict[str, Any] | None = None,
                  max_queue_bytes: int = 2 << 20,
                  clock: Callable[[], float] | None = None,
-                 network: str | Callable[[], str] | None = None) -> None:
+                 network: str | Callable[[], str] | None = None,
+                 talk_sink: Callable[[int, bytes], Any] | None = None) -> None:
         self.terminal, self.sources, self.recordings = terminal, sources, recordings
         self.audio, self.ptz = audio, ptz
         self.link_url, self.link_options = link_url, dict(link_options or {})
@@ -223,6 +245,8 @@ class VideoService:
         self.clock = clock or anyio.current_time
         self.streams: dict[int, MediaStream] = {}
         self.playbacks: dict[int, MediaStream] = {}
+        self.talks: dict[int, MediaStream] = {}
+        self.talk_sink = talk_sink
         self._uploads = UploadService(terminal, network)
         self.uploads: dict[int, FtpUpload] = self._uploads.uploads
         self.loss_reports: dict[int, int] = {}
@@ -255,13 +279,14 @@ class VideoService:
                            self.clock)
 
     async def _serve(self, table: dict[int, MediaStream], stream: MediaStream,
-                     video: AsyncIterator | None, audio: AsyncIterator | None) -> None:
+                     video: AsyncIterator | None, audio: AsyncIterator | None,
+                     talk: TalkReceiver | None = None) -> None:
         old = table.get(stream.channel)
         if old is not None:
             old.close()
         table[stream.channel] = stream
         try:
-            await stream.run(video, audio)
+            await stream.run(video, audio, talk)
         finally:
             if table.get(stream.channel) is stream:
                 del table[stream.channel]
@@ -277,21 +302,47 @@ class VideoService:
             max_video_channels=len(channels)))
 
     async def _live(self, terminal: Any, message: Any, header: Header) -> None:
-        source = self._source(message.channel, message.stream_type)
-        wants_video = message.data_type in (0, 1)
-        if source is None or not wants_video and self.audio is None:
+        kind, channel = message.data_type, message.channel
+        if kind not in _LIVE_TYPES:
+            terminal.reply(header, RESULT_NOT_SUPPORTED)
+            return
+        source = self._source(channel, message.stream_type)
+        wants_video = kind in (0, 1)
+        if (source is None if wants_video else not self._has_channel(channel)) or \
+                kind == _LISTEN and self.audio is None:
             terminal.reply(header, RESULT_FAILED)
             return
-        stream = await self._open(message, message.channel, "live")
+        stream = await self._open(message, channel, "talk" if kind == _TALK else "live")
         if stream is None:
             terminal.reply(header, RESULT_FAILED)
             return
         terminal.reply(header, RESULT_OK)
-        audio = self.audio.units() if self.audio is not None and message.data_type in (0, 3) \
-            else None
-        await self._serve(self.streams, stream, source.units() if wants_video else None, audio)
+        video = source.units() if wants_video else None
+        if kind == _TALK:
+            await self._serve(self.talks, stream, None, self._talk_uplink(),
+                              TalkReceiver(self.talk_sink))
+            return
+        audio = self.audio.units() if self.audio is not None and kind in (0, _LISTEN) else None
+        await self._serve(self.streams, stream, video, audio)
+
+    def _has_channel(self, channel: int) -> bool:
+        return any((key[0] if isinstance(key, tuple) else key) == channel for key in self.sources)
+
+    def _talk_uplink(self) -> AsyncIterator:
+        """The terminal's side of a talk: its microphone, or G.711A silence (the platform
+        learns which terminal the link is from the packets it sends)."""
+        if self.audio is not None:
+            return self.audio.units()
+        from hal.audio import ToneSource
+        return ToneSource(amplitude=0).units()
 
     async def _live_control(self, terminal: Any, message: Any, header: Header) -> None:
+        if message.command == _CLOSE_TALK:
+            talk = self.talks.get(message.channel)
+            if talk is not None:
+                talk.close()
+            terminal.reply(header, RESULT_OK if talk is not None else RESULT_FAILED)
+            return
         stream = self.streams.get(message.channel)
         if stream is None:
             terminal.reply(header, RESULT_FAILED)
@@ -317,7 +368,7 @@ class VideoService:
         self.loss_reports[message.channel] = message.loss_rate
         log.info("platform reports %d%% loss on channel %d", message.loss_rate, message.channel)
         if self.on_loss_report is not None:
-            await _maybe_await(self.on_loss_report(message.channel, message.loss_rate))
+            await call_hook(self.on_loss_report, message.channel, message.loss_rate)
         terminal.reply(header, RESULT_OK)
 
     # -- recordings -----------------------------------------------------------------------
@@ -407,7 +458,7 @@ class VideoService:
         if self.ptz is None:
             terminal.reply(header, RESULT_NOT_SUPPORTED)
             return
-        await _maybe_await(self.ptz(message))
+        await call_hook(self.ptz, message)
         terminal.reply(header, RESULT_OK)
 
 
