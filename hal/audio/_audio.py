@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import io
-import math
 import shutil
-import struct
 import wave
 from typing import Protocol, runtime_checkable
 
 import anyio
 
+from hal.audio._alsa import alsa_command
+from hal.audio._tone import sine_pcm
 from hal.errors import HalError
 
 __all__ = ["AudioRecorder", "GeneratedAudio", "FfmpegAudio", "AudioError", "SAMPLE_RATES",
@@ -49,10 +49,7 @@ class GeneratedAudio:
         seconds = max(0.0, min(float(seconds), MAX_SECONDS))
         if self.realtime:
             await anyio.sleep(seconds)
-        count = int(seconds * sample_rate)
-        step = 2 * math.pi * self.frequency / sample_rate
-        samples = struct.pack(f"<{count}h", *(int(8000 * math.sin(step * i))
-                                              for i in range(count)))
+        samples = sine_pcm(self.frequency, sample_rate, 0, int(seconds * sample_rate))
         return _wav(samples, sample_rate)
 
 
@@ -63,9 +60,9 @@ class FfmpegAudio:
         self.device, self.ffmpeg = device, ffmpeg
 
     def command(self, seconds: float, sample_rate: int) -> list[str]:
-        return [self.ffmpeg, "-hide_banner", "-loglevel", "error", "-f", "alsa", "-i",
-                self.device, "-t", f"{min(seconds, MAX_SECONDS):g}", "-ac", "1",
-                "-ar", str(sample_rate), "-acodec", "pcm_s16le", "-f", "wav", "-"]
+        return alsa_command(self.ffmpeg, self.device, sample_rate,
+                            ["-acodec", "pcm_s16le", "-f", "wav", "-"],
+                            seconds=min(seconds, MAX_SECONDS))
 
     async def record(self, seconds: float, sample_rate: int = 8000) -> bytes:
         if shutil.which(self.ffmpeg) is None:

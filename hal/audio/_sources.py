@@ -1,11 +1,11 @@
 """Audio sources giving G.711A frames: a generated tone, or ALSA through ffmpeg."""
 from __future__ import annotations
 
-import array
-import math
 from typing import AsyncIterator, Iterator
 
+from hal.audio._alsa import alsa_command
 from hal.audio._g711 import alaw_encode
+from hal.audio._tone import sine_pcm
 from hal.video import AccessUnit, ffmpeg_chunks
 
 __all__ = ["ToneSource", "AlsaAudioSource", "SAMPLE_RATE"]
@@ -24,13 +24,11 @@ class ToneSource:
 
     def iter_units(self) -> Iterator[AccessUnit]:
         per_frame = SAMPLE_RATE * self.frame_ms // 1000
-        step = 2 * math.pi * self.frequency / SAMPLE_RATE
         index = 0
         while self.frames is None or index < self.frames:
-            first = index * per_frame
-            pcm = array.array("h", (int(self.amplitude * math.sin(step * (first + i)))
-                                    for i in range(per_frame)))
-            yield AccessUnit(alaw_encode(pcm.tobytes()), index * self.frame_ms, False)
+            pcm = sine_pcm(self.frequency, SAMPLE_RATE, index * per_frame, per_frame,
+                           self.amplitude)
+            yield AccessUnit(alaw_encode(pcm), index * self.frame_ms, False)
             index += 1
 
     async def units(self) -> AsyncIterator[AccessUnit]:
@@ -47,8 +45,7 @@ class AlsaAudioSource:
         self.codec = "g711a"
 
     def command(self) -> list[str]:
-        return [self.ffmpeg, "-hide_banner", "-loglevel", "error", "-f", "alsa",
-                "-i", self.device, "-ac", "1", "-ar", str(SAMPLE_RATE), "-f", "alaw", "-"]
+        return alsa_command(self.ffmpeg, self.device, SAMPLE_RATE, ["-f", "alaw", "-"])
 
     async def units(self) -> AsyncIterator[AccessUnit]:
         size = SAMPLE_RATE * self.frame_ms // 1000

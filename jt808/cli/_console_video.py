@@ -4,7 +4,9 @@
 server and prints the answer and the file the video goes to; ``stop PHONE [channel=1]``
 closes it (0x9102); ``files PHONE [channel=0] [start=…] [end=…]`` lists the terminal's
 recordings (0x9205 -> 0x1205); ``playback PHONE channel=N start=… end=… [speed=1]`` has one
-played back to the media server (0x9201); ``media`` shows what the server has received.
+played back to the media server (0x9201); ``talk PHONE [channel=1] [udp] [seconds=2]
+[hz=440]`` opens a two-way talk (0x9101 data type 2), says a tone on it for that long and
+closes it (0x9102 command 4); ``media`` shows what the server has received.
 Times are ``YYMMDDhhmmss`` (GMT+8, as sent); ``0`` or no value means "no limit".
 """
 from __future__ import annotations
@@ -25,10 +27,13 @@ VIDEO_COMMANDS: dict[str, tuple[str, str]] = {
               "0x9205 list recordings (0x1205 answer)"),
     "playback": ("channel=N start=YYMMDDhhmmss end=YYMMDDhhmmss [speed=1]",
                  "0x9201 play a recording back to the media server"),
+    "talk": ("[channel=1] [udp] [seconds=2] [hz=440]",
+             "0x9101 two-way talk: say a tone to the terminal, then 0x9102 close it"),
 }
 #: playback speed (times real time) -> 0x9201 speed code (JT/T 1078 table 26)
 _SPEED_CODES = {1: 1, 2: 2, 4: 3, 8: 4, 16: 5}
 _NO_MEDIA = "no media server (start the platform with --media DIR)"
+MAX_TALK_SECONDS = 60
 
 
 def parse_time(text: str, key: str) -> dt.datetime | None:
@@ -82,11 +87,35 @@ class VideoCommands:
                              f"{'udp' if udp else 'tcp'}://{self.media_ip}:{port} -> "
                              f"{record.video_path}")
 
-    async def _stop(self, phone: str, rest: list[str]) -> None:
+    async def _stop(self, phone: str, rest: list[str], command: int = 0) -> None:
         channel = self._channel(Words(rest, ("channel",)), set(), 1)
-        reply = await self.console.platform.request(phone, LiveVideoControl(channel, 0, 0),
+        reply = await self.console.platform.request(phone, LiveVideoControl(channel, command),
                                                     timeout=self.console.timeout)
         self.console.out(f"{phone}: 0x{reply.MSG_ID:04X} {reply!r}")
+
+    async def _talk(self, phone: str, rest: list[str]) -> None:
+        from hal.audio import ToneSource
+        words = Words(rest, ("channel", "seconds", "hz"))
+        udp = "udp" in words.positional
+        channel = self._channel(words, {"udp", "tcp"}, 1)
+        seconds, hz = words.int("seconds", 2), words.int("hz", 440)
+        if not 1 <= seconds <= MAX_TALK_SECONDS or not 1 <= hz <= 3999:
+            raise CommandError(f"give seconds=1..{MAX_TALK_SECONDS} and hz=1..3999")
+        reply = await self.media.request_talk(self.console.platform, phone, channel,
+                                              tcp=not udp, server_ip=self.media_ip,
+                                              timeout=self.console.timeout)
+        self.console.out(f"{phone}: 0x{reply.MSG_ID:04X} {reply!r}")
+        if getattr(reply, "result", 1) != 0:
+            return
+        tone = ToneSource(hz, frames=seconds * 25)               # 40 ms frames
+        try:
+            said = await self.media.talk(phone, channel, tone.units(),
+                                         timeout=self.console.timeout)
+        except TimeoutError:
+            raise CommandError(f"no talk link from {phone} within "
+                               f"{self.console.timeout:g} s") from None
+        self.console.out(f"{phone}: said {said} G.711A frames of {hz} Hz on channel {channel}")
+        await self._stop(phone, [f"channel={channel}"], command=4)
 
     # -- recordings -------------------------------------------------------------------------
     async def _files(self, phone: str, rest: list[str]) -> None:

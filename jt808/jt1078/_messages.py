@@ -335,35 +335,34 @@ class FileUploadRequest(Message):
 
 
 @attrs.frozen(slots=True)
-class FileUploadDone(Message):
+class _SerialAndByte(Message):
+    """A body of a 0x9206's serial (WORD) and one BYTE named by the subclass's second field."""
+
+    def encode_into(self, buf: Buffer, version: Version) -> None:
+        serial, value = attrs.astuple(self, recurse=False)
+        buf.push_u16(serial, "reply_serial")
+        buf.push_u8(value, attrs.fields(type(self))[1].name)
+
+    @classmethod
+    def decode_from(cls, buf: Buffer, version: Version):
+        serial, name = buf.pull_u16("reply_serial"), attrs.fields(cls)[1].name
+        return cls(**{"reply_serial": serial, name: buf.pull_u8(name)})
+
+
+@attrs.frozen(slots=True)
+class FileUploadDone(_SerialAndByte):
     """0x1206: the upload asked by the 0x9206 ``reply_serial`` ended; result 0 ok, 1 failed."""
     MSG_ID: ClassVar[int] = 0x1206
     reply_serial: int
     result: int
 
-    def encode_into(self, buf: Buffer, version: Version) -> None:
-        buf.push_u16(self.reply_serial, "reply_serial")
-        buf.push_u8(self.result, "result")
-
-    @classmethod
-    def decode_from(cls, buf: Buffer, version: Version) -> "FileUploadDone":
-        return cls(buf.pull_u16("reply_serial"), buf.pull_u8("result"))
-
 
 @attrs.frozen(slots=True)
-class FileUploadControl(Message):
+class FileUploadControl(_SerialAndByte):
     """0x9207: control the upload of the 0x9206 ``reply_serial``: 0 pause, 1 resume, 2 cancel."""
     MSG_ID: ClassVar[int] = 0x9207
     reply_serial: int
     control: int
-
-    def encode_into(self, buf: Buffer, version: Version) -> None:
-        buf.push_u16(self.reply_serial, "reply_serial")
-        buf.push_u8(self.control, "control")
-
-    @classmethod
-    def decode_from(cls, buf: Buffer, version: Version) -> "FileUploadControl":
-        return cls(buf.pull_u16("reply_serial"), buf.pull_u8("control"))
 
 
 @attrs.frozen(slots=True)

@@ -7,15 +7,18 @@ writes each channel to disk.
         await media.serve()                      # TCP and UDP on 127.0.0.1, ports chosen
         await media.request_live(platform, "13800138000", channel=1)      # sends 0x9101
         await media.wait_for(lambda: media.channel("13800138000", 1).frames >= 150)
-    # directory/013800138000_ch1.h264 (video), _ch1.g711a (audio), _ch1.json (summary)
+    # directory/13800138000_ch1.h264 (video), _ch1.g711a (audio), _ch1.json (summary),
+    # _ch1.mp4 and _ch1.flv (the video remuxed at close, when PyAV is installed)
 
 A TCP link is a byte stream (:class:`jt808.jt1078.Depacker.feed`), a UDP peer a series
 of datagrams (``feed_datagram`` with a reorder window). Each channel of each terminal
-(SIM as sent) gets one file per media kind (and an ``.mp4`` of the video, remuxed with PyAV
-when it is installed, at close) and a JSON summary: frames, key frames,
+(SIM as sent) gets one file per media kind (and an ``.mp4`` and an ``.flv`` of the video,
+remuxed with PyAV when it is installed, at close) and a JSON summary: frames, key frames,
 audio frames, packets, lost packets and loss rate, frames dropped, junk bytes, video
 bytes, bitrate from the frame timestamps, first and last timestamp. One link's bad
-bytes cost only that link.
+bytes cost only that link. ``request_talk`` asks for a two-way talk (0x9101 data type 2)
+and ``talk`` says audio (a ``hal.audio.ToneSource``) on the link a terminal's channel
+came on.
 """
 from __future__ import annotations
 
@@ -24,12 +27,12 @@ import logging
 import math
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from typing import Any, AsyncIterator, BinaryIO, Callable
 
 import anyio
 
 from ..errors import JT808Error, TransportError
-from ..jt1078 import DataType, Depacker, LiveVideoRequest, MediaFrame
+from ..jt1078 import DataType, Depacker, LiveVideoRequest, MediaFrame, Packer
 from ..transport import open_listener
 
 __all__ = ["MediaServer", "ChannelRecord"]
@@ -49,7 +52,8 @@ class ChannelRecord:
         self.audio_path = stem.with_suffix(".g711a")
         self.summary_path = stem.with_suffix(".json")
         self.mp4_path = stem.with_suffix(".mp4")
-        self.mp4 = False
+        self.flv_path = stem.with_suffix(".flv")
+        self.mp4 = self.flv = False          # written (at close)
         self._video = open(self.video_path, "ab")
         self._audio: BinaryIO | None = None
         self.frames = self.keyframes = self.audio_frames = self.passthrough_frames = 0
@@ -90,7 +94,8 @@ class ChannelRecord:
                 "bitrate_bps": int(self.video_bytes * 8 / span) if span > 0 else 0,
                 "first_timestamp": self.first_timestamp, "last_timestamp": self.last_timestamp,
                 "video_file": self.video_path.name,
-                "mp4_file": self.mp4_path.name if self.mp4 else None}
+                "mp4_file": self.mp4_path.name if self.mp4 else None,
+                "flv_file": self.flv_path.name if self.flv else None}
 
     def flush(self) -> None:
         if not self._video.closed:
@@ -103,8 +108,9 @@ class ChannelRecord:
         self._video.close()
         if self._audio is not None:
             self._audio.close()
-        if self.frames and write_mp4(self.video_path, self.mp4_path, self.fps()):
-            self.mp4 = True
+        if self.frames:
+            self.mp4 = remux_h264(self.video_path, self.mp4_path, self.fps())
+            self.flv = remux_h264(self.video_path, self.flv_path, self.fps())
         self.flush()
 
     def fps(self) -> int:
@@ -115,15 +121,16 @@ class ChannelRecord:
         return max(1, round((self.frames - 1) * 1000 / span))   # fast playback: >= 1
 
 
-def write_mp4(h264_path: Path, mp4_path: Path, fps: int) -> bool:
-    """Remux an Annex B file into MP4 at ``fps`` with PyAV (the ``media`` extra); ``False``
-    when PyAV is missing or the stream cannot be remuxed."""
+def remux_h264(h264_path: Path, out_path: Path, fps: int) -> bool:
+    """Remux an Annex B file at ``fps`` into the container ``out_path``'s suffix names
+    (``.mp4``, ``.flv``: FFmpeg's muxers, through PyAV, the ``media`` extra); ``False``
+    (and no file) when PyAV is missing or the stream cannot be remuxed."""
     try:
         import av
     except ImportError:
         return False
     try:
-        with av.open(str(h264_path), format="h264") as src, av.open(str(mp4_path), "w") as dst:
+        with av.open(str(h264_path), format="h264") as src, av.open(str(out_path), "w") as dst:
             video = src.streams.video[0]
             out = dst.add_stream_from_template(video)
             index = 0
@@ -137,7 +144,8 @@ def write_mp4(h264_path: Path, mp4_path: Path, fps: int) -> bool:
                 dst.mux(packet)
                 index += 1
     except (av.FFmpegError, ValueError, IndexError) as exc:
-        log.info("no mp4 for %s: %s", h264_path.name, exc)
+        log.info("no %s for %s: %s", out_path.suffix, h264_path.name, exc)
+        out_path.unlink(missing_ok=True)
         return False
     return True
 
@@ -156,6 +164,7 @@ class MediaServer:
         self.links = 0
         self.packets_received = 0     # datagrams, all UDP links together
         self._changed = anyio.Event()
+        self._open_links: list[_Link] = []
         self._tg: Any = None
         self._listeners: list[Any] = []
 
@@ -193,16 +202,19 @@ class MediaServer:
     async def _link(self, transport: Any, datagrams: bool) -> None:
         depacker = Depacker(reorder_window=_REORDER_WINDOW if datagrams else 0)
         seen: set[ChannelRecord] = set()
+        link = _Link(transport)
+        self._open_links.append(link)
         try:
             while data := await transport.receive():
                 frames = depacker.feed_datagram(data) if datagrams else depacker.feed(data)
-                self._store(frames, depacker, seen)
+                self._store(frames, depacker, seen, link)
                 self.packets_received += datagrams
                 self._notify()
         except TransportError as exc:
             log.info("media link failed: %s", exc)
         finally:
-            self._store(depacker.flush(), depacker, seen)
+            self._store(depacker.flush(), depacker, seen, link)
+            self._open_links.remove(link)
             for record in seen:
                 record.flush()
             self.links -= 1
@@ -214,12 +226,15 @@ class MediaServer:
                     pass
 
     def _store(self, frames: list[MediaFrame], depacker: Depacker,
-               seen: set[ChannelRecord]) -> None:
+               seen: set[ChannelRecord], link: "_Link") -> None:
         for frame in frames:
             record = self.channel(frame.sim, frame.channel)
             if record not in seen:
                 seen.add(record)
                 record.links.append(depacker)
+                link.channels.add((record.sim, record.channel))
+                link.sim_width = len(frame.sim) // 2
+            link.video = link.video or frame.data_type.is_video
             record.add(frame)
 
     def channel(self, sim: str, channel: int) -> ChannelRecord:
@@ -250,3 +265,44 @@ class MediaServer:
                                    0 if tcp else self.udp_port, channel, data_type,
                                    stream_type)
         return await platform.request(phone, request, timeout)
+
+    async def request_talk(self, platform: Any, phone: str, channel: int, *, tcp: bool = True,
+                           server_ip: str | None = None, timeout: float = 10.0) -> Any:
+        """Send 0x9101 data type 2 (two-way talk) to ``phone``; return its reply."""
+        return await self.request_live(platform, phone, channel, tcp=tcp, data_type=2,
+                                       server_ip=server_ip, timeout=timeout)
+
+    async def talk(self, phone: str, channel: int, units: AsyncIterator, *,
+                   paced: bool = True, timeout: float = 10.0) -> int:
+        """Say G.711A ``units`` (``hal.audio.ToneSource(...).units()``) to ``phone`` on
+        the newest open link of its ``channel`` that carries no video (a talk link, known
+        from the terminal's first packet on it), at their timestamps when ``paced``;
+        return the frames sent."""
+        key = (phone.lstrip("0"), channel)
+        link = await self.wait_for(lambda: self._talk_link(key), timeout)
+        packer = Packer(key[0], sim_width=link.sim_width)
+        start: tuple[float, int] | None = None
+        sent = 0
+        async for unit in units:
+            if paced:
+                start = start or (anyio.current_time(), unit.timestamp)
+                due = start[0] + (unit.timestamp - start[1]) / 1000
+                await anyio.sleep(max(due - anyio.current_time(), 0))
+            for wire in packer.pack(channel, DataType.AUDIO, unit.data, unit.timestamp):
+                await link.transport.send(wire)
+            sent += 1
+        return sent
+
+    def _talk_link(self, key: tuple[str, int]) -> "_Link | None":
+        return next((link for link in reversed(self._open_links)
+                     if key in link.channels and not link.video), None)
+
+
+class _Link:
+    """One open media link: what came on it so far."""
+
+    def __init__(self, transport: Any) -> None:
+        self.transport = transport
+        self.channels: set[tuple[str, int]] = set()     # (SIM, channel)
+        self.sim_width = 6
+        self.video = False

@@ -8,13 +8,19 @@
   :func:`quectel_link_url` for a second socket on the terminal's modem, with
   ``link_options={"modem": driver}``), answers 0x0001 and streams the channel until
   closed. 0x9102 closes (audio, video or both), switches stream, pauses, resumes.
+  Data type 2 (two-way talk) opens a link of its own (``talks``): the terminal sends its
+  audio source (G.711A silence without one) and hands what the platform says to
+  ``talk_sink(channel, g711a)`` (see ``_video_talk``); 0x9102 command 4 closes it. Data
+  types 4 (broadcast) and 5 (pass-through) are answered "not supported".
   0x9105 (the platform's loss rate) is kept in ``loss_reports`` and passed to
   ``on_loss_report(channel, rate)``.
 - 0x9205 → 0x1205 from the recording store; 0x9201 → 0x1205, then plays the matching
   recordings at the asked speed and mode; 0x9202 pauses, resumes, stops, changes speed,
   seeks, plays key frames.
 - 0x9206 → 0x0001, uploads the matching recordings to the FTP server (a worker
-  thread), then 0x1206; 0x9207 pauses, resumes or cancels it.
+  thread) once the terminal's network is one the task conditions allow (held until
+  then; ``network=`` / ``set_network``: see ``_video_upload``), then 0x1206; 0x9207
+  pauses, resumes or cancels it.
 - 0x9003 → 0x1003 from the sources given; 0x9301-0x9306 → the ``ptz(message)`` hook.
 
 Backpressure: each link has a :class:`jt808.jt1078.FrameQueue`; frames are produced
@@ -23,22 +29,21 @@ I-frames and memory stays bounded. ``stream.stats`` reports frames, drops and bi
 """
 from __future__ import annotations
 
-import ftplib
-import inspect
 import logging
-import threading
 from contextlib import suppress
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Iterable
+from typing import Any, AsyncIterator, Callable
 
 import anyio
 
 from ..errors import JT808Error, TransportError
 from ..frame import Header, Version
-from ..jt1078 import (AVAttributes, DataType, FileUploadDone, FrameQueue, Packer,
+from ..jt1078 import (AVAttributes, DataType, FrameQueue, Packer,
                       QueuedFrame, ResourceItem, ResourceList)
 from ..transport import open_transport
+from ._replies import call_hook
+from ._video_talk import TalkReceiver
+from ._video_upload import FtpUpload, UploadService
 
 __all__ = ["VideoService", "MediaStream", "FtpUpload", "enable_video", "default_link_url",
            "quectel_link_url"]
@@ -49,6 +54,9 @@ RESULT_OK, RESULT_FAILED, RESULT_NOT_SUPPORTED = 0, 1, 3
 _PTZ_IDS = (0x9301, 0x9302, 0x9303, 0x9304, 0x9305, 0x9306)
 _SPEEDS = {0: 1, 1: 1, 2: 2, 3: 4, 4: 8, 5: 16}            # 0x9201/0x9202 speed codes
 _KEYFRAME_MODES = (2, 3)                                   # playback mode: key frames
+_LIVE_TYPES = (0, 1, 2, 3)      # 0x9101 data types: audio+video, video, two-way talk, listen
+_TALK, _LISTEN = 2, 3           # (4 broadcast and 5 pass-through are not supported)
+_CLOSE_TALK = 4                 # 0x9102 command: close the two-way talk
 
 
 def default_link_url(ip: str, port: int, tcp: bool) -> str:
@@ -60,11 +68,6 @@ def quectel_link_url(device: str) -> Callable[[str, int, bool], str]:
     driver as ``link_options={"modem": driver}`` to share it)."""
     return lambda ip, port, tcp: (f"quectel+{'tcp' if tcp else 'udp'}://{device}"
                                   f"?host={ip}&port={port}")
-
-
-async def _maybe_await(result: Any) -> None:
-    if inspect.isawaitable(result):
-        await result
 
 
 class MediaStream:
@@ -91,6 +94,7 @@ class MediaStream:
         self._producers: set[anyio.CancelScope] = set()
         self._video_scope: anyio.CancelScope | None = None
         self._tg: Any = None
+        self.talk: TalkReceiver | None = None     # what the platform says (two-way talk)
 
     @property
     def stats(self) -> dict[str, Any]:
@@ -100,10 +104,14 @@ class MediaStream:
                 "frames_dropped": q.dropped_frames, "i_frames_dropped": q.dropped_i_frames,
                 "packets_sent": self.packets_sent, "bytes_sent": self.bytes_sent,
                 "bitrate_bps": int(self.bytes_sent * 8 / elapsed),
-                "queued_bytes": self.queue.queued_bytes}
+                "queued_bytes": self.queue.queued_bytes,
+                **({"talk_frames": self.talk.frames, "talk_refused": self.talk.refused}
+                   if self.talk is not None else {})}
 
-    async def run(self, video: AsyncIterator | None, audio: AsyncIterator | None) -> None:
-        """Stream until closed, the sources end, or the link fails."""
+    async def run(self, video: AsyncIterator | None, audio: AsyncIterator | None,
+                  talk: TalkReceiver | None = None) -> None:
+        """Stream until closed, the sources end, or the link fails; with ``talk``, also
+        hear the platform on the link until it ends it."""
         try:
             async with anyio.create_task_group() as tg:
                 self._tg = tg
@@ -114,6 +122,11 @@ class MediaStream:
                     scope = anyio.CancelScope()
                     self._producers.add(scope)
                     tg.start_soon(self._produce, audio, DataType.AUDIO, scope)
+                if talk is not None:
+                    self.talk = talk
+                    scope = anyio.CancelScope()
+                    self._producers.add(scope)
+                    tg.start_soon(self._hear, talk, scope)
                 if not self._producers:
                     self.closed.set()
                 await self.closed.wait()
@@ -182,6 +195,14 @@ class MediaStream:
                 self._producers.discard(scope)
                 self._wake.set()
 
+    async def _hear(self, talk: TalkReceiver, scope: anyio.CancelScope) -> None:
+        with scope:
+            try:
+                await talk.run(self.transport)
+            finally:
+                self._producers.discard(scope)
+                self.close()                     # the platform ended the talk
+
     async def _writer(self) -> None:
         while True:
             frame = self.queue.pop()
@@ -205,75 +226,6 @@ class MediaStream:
             self.frames_sent += 1
 
 
-class FtpUpload:
-    """One 0x9206 upload, run in a worker thread; ``pause``/``resume``/``cancel`` from
-    the event loop. ``state``: running, paused (acknowledged by the thread), done,
-    failed, cancelled."""
-
-    def __init__(self, serial: int) -> None:
-        self.serial = serial
-        self.state = "running"
-        self.bytes_sent = 0
-        self.files: list[str] = []
-        self._go = threading.Event()
-        self._go.set()
-        self._cancel = threading.Event()
-
-    def pause(self) -> None:
-        self._go.clear()
-
-    def resume(self) -> None:
-        self._go.set()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-        self._go.set()
-
-    def _block(self, data: bytes) -> None:
-        self.bytes_sent += len(data)
-        if not self._go.is_set():
-            self.state = "paused"
-            self._go.wait()
-            self.state = "running"
-        if self._cancel.is_set():
-            raise _Cancelled
-
-    def run(self, request: Any, paths: Iterable[Path]) -> int:
-        """Upload every file; 0 when all went up, 1 otherwise (failed or cancelled)."""
-        try:
-            with ftplib.FTP() as ftp:
-                ftp.connect(request.server_ip, request.port, timeout=30)
-                ftp.login(request.user, request.password)
-                _enter(ftp, request.path)
-                for path in paths:
-                    with open(path, "rb") as handle:
-                        ftp.storbinary(f"STOR {path.name}", handle, 8192, self._block)
-                    self.files.append(path.name)
-        except _Cancelled:
-            self.state = "cancelled"
-            return RESULT_FAILED
-        except (OSError, ftplib.Error, EOFError) as exc:
-            log.info("FTP upload %d failed: %s", self.serial, exc)
-            self.state = "failed"
-            return RESULT_FAILED
-        self.state = "done"
-        return RESULT_OK
-
-
-class _Cancelled(Exception):
-    pass
-
-
-def _enter(ftp: ftplib.FTP, path: str) -> None:
-    """Change to ``path`` on the server, creating the directories that are missing."""
-    for part in [p for p in path.replace("\\", "/").split("/") if p and p != "."]:
-        try:
-            ftp.cwd(part)
-        except ftplib.error_perm:
-            ftp.mkd(part)
-            ftp.cwd(part)
-
-
 class VideoService:
     """The terminal's 1078 side; see the module docstring. ``sources`` maps a logical
     channel (or ``(channel, stream_type)``) to a video source with ``async units()``."""
@@ -283,7 +235,9 @@ class VideoService:
                  link_url: Callable[[str, int, bool], str] = default_link_url,
                  link_options: dict[str, Any] | None = None,
                  max_queue_bytes: int = 2 << 20,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None,
+                 network: str | Callable[[], str] | None = None,
+                 talk_sink: Callable[[int, bytes], Any] | None = None) -> None:
         self.terminal, self.sources, self.recordings = terminal, sources, recordings
         self.audio, self.ptz = audio, ptz
         self.link_url, self.link_options = link_url, dict(link_options or {})
@@ -291,7 +245,10 @@ class VideoService:
         self.clock = clock or anyio.current_time
         self.streams: dict[int, MediaStream] = {}
         self.playbacks: dict[int, MediaStream] = {}
-        self.uploads: dict[int, FtpUpload] = {}
+        self.talks: dict[int, MediaStream] = {}
+        self.talk_sink = talk_sink
+        self._uploads = UploadService(terminal, network)
+        self.uploads: dict[int, FtpUpload] = self._uploads.uploads
         self.loss_reports: dict[int, int] = {}
         self.on_loss_report: Callable[[int, int], Any] | None = None
 
@@ -322,13 +279,14 @@ class VideoService:
                            self.clock)
 
     async def _serve(self, table: dict[int, MediaStream], stream: MediaStream,
-                     video: AsyncIterator | None, audio: AsyncIterator | None) -> None:
+                     video: AsyncIterator | None, audio: AsyncIterator | None,
+                     talk: TalkReceiver | None = None) -> None:
         old = table.get(stream.channel)
         if old is not None:
             old.close()
         table[stream.channel] = stream
         try:
-            await stream.run(video, audio)
+            await stream.run(video, audio, talk)
         finally:
             if table.get(stream.channel) is stream:
                 del table[stream.channel]
@@ -344,21 +302,47 @@ class VideoService:
             max_video_channels=len(channels)))
 
     async def _live(self, terminal: Any, message: Any, header: Header) -> None:
-        source = self._source(message.channel, message.stream_type)
-        wants_video = message.data_type in (0, 1)
-        if source is None or not wants_video and self.audio is None:
+        kind, channel = message.data_type, message.channel
+        if kind not in _LIVE_TYPES:
+            terminal.reply(header, RESULT_NOT_SUPPORTED)
+            return
+        source = self._source(channel, message.stream_type)
+        wants_video = kind in (0, 1)
+        if (source is None if wants_video else not self._has_channel(channel)) or \
+                kind == _LISTEN and self.audio is None:
             terminal.reply(header, RESULT_FAILED)
             return
-        stream = await self._open(message, message.channel, "live")
+        stream = await self._open(message, channel, "talk" if kind == _TALK else "live")
         if stream is None:
             terminal.reply(header, RESULT_FAILED)
             return
         terminal.reply(header, RESULT_OK)
-        audio = self.audio.units() if self.audio is not None and message.data_type in (0, 3) \
-            else None
-        await self._serve(self.streams, stream, source.units() if wants_video else None, audio)
+        video = source.units() if wants_video else None
+        if kind == _TALK:
+            await self._serve(self.talks, stream, None, self._talk_uplink(),
+                              TalkReceiver(self.talk_sink))
+            return
+        audio = self.audio.units() if self.audio is not None and kind in (0, _LISTEN) else None
+        await self._serve(self.streams, stream, video, audio)
+
+    def _has_channel(self, channel: int) -> bool:
+        return any((key[0] if isinstance(key, tuple) else key) == channel for key in self.sources)
+
+    def _talk_uplink(self) -> AsyncIterator:
+        """The terminal's side of a talk: its microphone, or G.711A silence (the platform
+        learns which terminal the link is from the packets it sends)."""
+        if self.audio is not None:
+            return self.audio.units()
+        from hal.audio import ToneSource
+        return ToneSource(amplitude=0).units()
 
     async def _live_control(self, terminal: Any, message: Any, header: Header) -> None:
+        if message.command == _CLOSE_TALK:
+            talk = self.talks.get(message.channel)
+            if talk is not None:
+                talk.close()
+            terminal.reply(header, RESULT_OK if talk is not None else RESULT_FAILED)
+            return
         stream = self.streams.get(message.channel)
         if stream is None:
             terminal.reply(header, RESULT_FAILED)
@@ -384,7 +368,7 @@ class VideoService:
         self.loss_reports[message.channel] = message.loss_rate
         log.info("platform reports %d%% loss on channel %d", message.loss_rate, message.channel)
         if self.on_loss_report is not None:
-            await _maybe_await(self.on_loss_report(message.channel, message.loss_rate))
+            await call_hook(self.on_loss_report, message.channel, message.loss_rate)
         terminal.reply(header, RESULT_OK)
 
     # -- recordings -----------------------------------------------------------------------
@@ -454,32 +438,27 @@ class VideoService:
             stream.keyframes_only = True
         terminal.reply(header, RESULT_OK)
 
+    @property
+    def network(self) -> str:
+        """The network kind 0x9206 task conditions are checked against."""
+        return self._uploads.network
+
+    def set_network(self, kind: str) -> None:
+        """The terminal is on ``kind`` now (``wifi``, ``lan``, ``mobile``)."""
+        self._uploads.set_network(kind)
+
     async def _upload(self, terminal: Any, message: Any, header: Header) -> None:
-        found = self._query(message)
-        terminal.reply(header, RESULT_OK)
-        upload = self.uploads[header.serial] = FtpUpload(header.serial)
-        try:
-            result = await anyio.to_thread.run_sync(upload.run, message,
-                                                    [r.path for r in found],
-                                                    abandon_on_cancel=True)
-        except BaseException:
-            upload.cancel()
-            raise
-        await terminal.send(FileUploadDone(header.serial, result))
+        await self._uploads.upload(terminal, message, header,
+                                   [r.path for r in self._query(message)])
 
     async def _upload_control(self, terminal: Any, message: Any, header: Header) -> None:
-        upload = self.uploads.get(message.reply_serial)
-        if upload is None or upload.state in ("done", "failed", "cancelled"):
-            terminal.reply(header, RESULT_FAILED)
-            return
-        (upload.pause, upload.resume, upload.cancel)[min(message.control, 2)]()
-        terminal.reply(header, RESULT_OK)
+        await self._uploads.control(terminal, message, header)
 
     async def _ptz(self, terminal: Any, message: Any, header: Header) -> None:
         if self.ptz is None:
             terminal.reply(header, RESULT_NOT_SUPPORTED)
             return
-        await _maybe_await(self.ptz(message))
+        await call_hook(self.ptz, message)
         terminal.reply(header, RESULT_OK)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import anyio
 
+from hal.audio import ToneSource
 from hal.video import RecordingStore, TestPatternSource
 from jt808.codec import TerminalRegister
 from jt808.terminal import Terminal, enable_video
@@ -152,6 +153,41 @@ def test_live_over_udp_reaches_the_media_port_given(tmp_path) -> None:
     anyio.run(scenario)
 
 
+def test_talk_says_a_tone_the_terminal_hears(tmp_path) -> None:
+    port = free_port()
+    heard: list[bytes] = []
+
+    async def scenario() -> None:
+        async with running("platform", "--listen", f"tcp://127.0.0.1:{port}", "--quiet",
+                           "--media", str(tmp_path / "media")) as platform:
+            await platform.wait_for("media server on tcp://127.0.0.1:")
+            terminal = Terminal(f"tcp://127.0.0.1:{port}", phone=PHONE,
+                                register_info=REGISTER, store_path=tmp_path / "blind.sqlite")
+            async with terminal:
+                video = enable_video(terminal, {1: None},
+                                     talk_sink=lambda channel, data: heard.append(data))
+                await terminal.connect()
+                await terminal.login()
+                await platform.send_line(f"wait {PHONE} timeout=20")
+                await platform.wait_for("authenticated")
+                await _ask(platform, f"talk {PHONE} seconds=1 hz=1000",
+                           f"{PHONE}: said 25 G.711A frames of 1000 Hz on channel 1")
+                await platform.wait_for("reply_id=37122, result=0")       # 0x9102 close talk
+                with anyio.fail_after(10):
+                    while video.talks:
+                        await anyio.sleep(0.05)
+                await _ask(platform, f"talk {PHONE} seconds=0",
+                           "error: talk: give seconds=1..60 and hz=1..3999")
+                await _ask(platform, f"talk {PHONE} channel=9", "result=1")  # no such channel
+                await terminal.close()
+        assert "Traceback" not in platform.text
+
+    anyio.run(scenario)
+    # the 0x9102 close may overtake the last frames on the media link: a prefix, in order
+    tone = [u.data for u in ToneSource(1000, frames=25).iter_units()]
+    assert heard and heard == tone[:len(heard)]
+
+
 def test_video_commands_without_media_say_so() -> None:
     async def scenario() -> None:
         async with running("platform", "--listen", "127.0.0.1:0", "--no-udp") as platform:
@@ -159,7 +195,7 @@ def test_video_commands_without_media_say_so() -> None:
             await platform.send_line("help")
             await platform.wait_for("JT/T 1078 video (needs --media DIR):")
             for line in (f"live {PHONE}", f"stop {PHONE}", f"files {PHONE}",
-                         f"playback {PHONE} channel=1", "media"):
+                         f"playback {PHONE} channel=1", f"talk {PHONE}", "media"):
                 await platform.send_line(line)
                 name = line.split()[0]
                 await platform.wait_for(f"error: {name}: no media server (start the "

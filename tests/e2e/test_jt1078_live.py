@@ -51,7 +51,12 @@ async def test_ten_seconds_of_test_pattern_arrive_decodable(tmp_path, tcp, versi
     with av.open(str(record.mp4_path)) as mp4:                 # remuxed at close
         assert mp4.streams.video[0].average_rate == 15
         assert sum(1 for _ in mp4.decode(video=0)) == len(pictures)
-    assert json.loads(record.summary_path.read_text())["mp4_file"] == record.mp4_path.name
+    with av.open(str(record.flv_path)) as flv:                 # issue 16: .flv too
+        assert flv.format.name == "flv"
+        assert sum(1 for _ in flv.decode(video=0)) == len(pictures)
+    written = json.loads(record.summary_path.read_text())
+    assert (written["mp4_file"], written["flv_file"]) == (record.mp4_path.name,
+                                                          record.flv_path.name)
 
 
 async def test_close_and_pause_through_0x9102(tmp_path):

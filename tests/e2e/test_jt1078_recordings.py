@@ -125,9 +125,17 @@ def ftp(tmp_path):
     server.close()
 
 
-def _upload_request(port):
+def _upload_request(port, conditions=0):
     return FileUploadRequest("127.0.0.1", port, "tk", "123456", "up/ch1", 1, T0,
-                             T0 + timedelta(hours=1))
+                             T0 + timedelta(hours=1), conditions=conditions)
+
+
+def _uploaded(tmp_path, store):
+    """The recordings of channel 1 that are on the FTP server, byte for byte."""
+    return [r.path.name for r in store.query(1)
+            if (tmp_path / "ftp" / "up" / "ch1" / r.path.name).exists()
+            and (tmp_path / "ftp" / "up" / "ch1" / r.path.name).read_bytes()
+            == r.path.read_bytes()]
 
 
 async def _until(predicate, timeout=10):
@@ -166,6 +174,48 @@ async def test_ftp_upload_cancelled_reports_failure(tmp_path, store, ftp):
         assert (done.reply_serial, done.result) == (serial, 1)
         assert video.uploads[serial].state == "cancelled"
         assert (await platform.request(PHONE, FileUploadControl(serial, 1))).result == 1
+
+
+async def test_an_upload_the_network_allows_starts_at_once(tmp_path, store, ftp):
+    """0x9206 conditions (JT/T 1078 table 37): bit 1 LAN; a plain socket link is LAN."""
+    ftp.gate.set()
+    async with video_rig(tmp_path, {1: None}, store) as (platform, _media, _terminal, video):
+        assert video.network == "lan"
+        assert (await platform.request(PHONE, _upload_request(ftp.port, 0x02))).result == 0
+        done = await platform.wait_message(PHONE, 0x1206)
+        assert done.result == 0 and video.uploads[done.reply_serial].state == "done"
+    assert len(_uploaded(tmp_path, store)) == 2
+
+
+async def test_an_upload_for_another_network_waits_for_it(tmp_path, store, ftp):
+    """Bit 2 (3G/4G) only, on a LAN link: accepted (0x0001) and held, nothing sent; when
+    the terminal is told it is on 3G/4G the upload runs and 0x1206 follows."""
+    ftp.gate.set()
+    async with video_rig(tmp_path, {1: None}, store) as (platform, _media, _terminal, video):
+        serial = await platform.send(PHONE, _upload_request(ftp.port, 0x04))
+        await _until(lambda: serial in video.uploads
+                     and video.uploads[serial].state == "waiting")
+        video.set_network("wifi")                               # still not allowed
+        assert (await platform.request(PHONE, LiveVideoStatus(1, 0))).result == 0
+        assert video.uploads[serial].state == "waiting" and not _uploaded(tmp_path, store)
+        video.set_network("mobile")
+        done = await platform.wait_message(PHONE, 0x1206)
+        assert (done.reply_serial, done.result) == (serial, 0)
+    assert len(_uploaded(tmp_path, store)) == 2
+
+
+async def test_a_held_upload_cancelled_reports_failure(tmp_path, store, ftp):
+    ftp.gate.set()
+    async with video_rig(tmp_path, {1: None}, store, network="mobile") as (
+            platform, _media, _terminal, video):
+        serial = await platform.send(PHONE, _upload_request(ftp.port, 0x01 | 0x02))
+        await _until(lambda: serial in video.uploads
+                     and video.uploads[serial].state == "waiting")
+        assert (await platform.request(PHONE, FileUploadControl(serial, 2))).result == 0
+        done = await platform.wait_message(PHONE, 0x1206)
+        assert (done.reply_serial, done.result) == (serial, 1)
+        assert video.uploads[serial].state == "cancelled"
+    assert not _uploaded(tmp_path, store)
 
 
 async def test_ftp_upload_to_a_closed_port_reports_failure(tmp_path, store):

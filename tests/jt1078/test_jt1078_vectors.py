@@ -201,6 +201,14 @@ def test_a_bad_bcd_time_is_a_remote_error_naming_the_field():
         decode_body(0x1005, bytes.fromhex("191399102001 190716102502 0001 0001"))
 
 
+@pytest.mark.parametrize("msg_id, field", [(0x1206, "result"), (0x9207, "control")])
+def test_a_short_serial_and_byte_body_names_its_own_byte(msg_id, field):
+    """0x1206/0x9207 (notes' table: reply serial WORD + one BYTE) share one body class;
+    a body without its byte is refused naming that message's field."""
+    with pytest.raises(RemoteProtocolError, match=field):
+        decode_body(msg_id, bytes.fromhex("0001"))
+
+
 @pytest.mark.parametrize("record", [r for r in RECORDS if r["scope"] == "media_packet"],
                          ids=lambda r: r["id"])
 def test_media_packet_vectors(record):
