@@ -7,9 +7,9 @@ resend, RSA and the lifecycle state table.
 """
 from ._core import Pending, Session
 from ._crypto import RsaKeyPair, decrypt_body, encrypt_body
-from ._events import (Event, MessageAnswered, MessageReceived, PeerKeyReceived, ProtocolErrorReceived,
-                      QuirkReceived, ReassemblyFailed, ReplyReceived, RequestTimedOut,
-                      StateChanged, UnmatchedReply)
+from ._events import (Event, MessageAnswered, MessageReceived, PeerKeyReceived,
+                      ProtocolErrorReceived, QuirkReceived, ReassemblyFailed, ReplyReceived,
+                      RequestTimedOut, StateChanged, UnmatchedReply)
 from ._packets import Reassembler, ReassemblyLimits, SentStore, split_body
 from ._platform import PlatformSession
 from ._retry import LINK_PARAM_DEFAULTS, RetryPolicy

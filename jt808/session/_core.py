@@ -26,9 +26,9 @@ from ..errors import (DecryptionError, FrameError, JT808Error, LocalProtocolErro
                       RemoteProtocolError)
 from ..frame import MAX_BODY, Frame, Framer, Header, Version, pack
 from . import _crypto
-from ._events import (Event, MessageAnswered, MessageReceived, PeerKeyReceived, ProtocolErrorReceived,
-                      QuirkReceived, ReassemblyFailed, ReplyReceived, RequestTimedOut,
-                      StateChanged, UnmatchedReply)
+from ._events import (Event, MessageAnswered, MessageReceived, PeerKeyReceived,
+                      ProtocolErrorReceived, QuirkReceived, ReassemblyFailed, ReplyReceived,
+                      RequestTimedOut, StateChanged, UnmatchedReply)
 from ._packets import (Partial, Reassembler, ReassemblyLimits, SentMessage, SentStore,
                        split_body)
 from ._retry import LINK_PARAM_DEFAULTS, Bearer, RetryPolicy
