@@ -3,8 +3,8 @@
 The monitor watches the terminal's public state (``connected``, ``authenticated``,
 ``session.bearer``, ``on_sms_fallback``, ``error``, the blind-area store's count) a few
 times a second rather than ``add_state_listener`` events, because the GNSS fix and the
-SMS fallback have no events and one loop keeps the lines in order. It also listens to the messages it
-receives (``add_listener``): 0x8100 (registered), 0x8001 to 0x0200 (acknowledged) and
+SMS fallback have no events and one loop keeps the lines in order. It also listens to
+the messages it receives (``add_listener``): 0x8100 (registered), 0x8001 to 0x0200 (acknowledged) and
 to 0x0704 (a blind-area batch flushed). ``-v`` logs every received message, ``-vv``
 its header and every frame both ways in hex (logger ``jt808.wire``, from the driver).
 """
