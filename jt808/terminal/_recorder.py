@@ -110,6 +110,8 @@ class Recorder:
             word, request.start, request.end, limit)
 
     def apply(self, word: int, block: Any) -> bool:
+        """Apply setting ``word`` in memory (``save()`` persists); ``False``: not a
+        setting this recorder takes."""
         if word == 0x82 and isinstance(block, VehicleInfo):
             self.data.update(vin=block.vin, plate=block.plate, plate_class=block.plate_class)
         elif word == 0x83 and isinstance(block, InstallTime):
@@ -126,9 +128,12 @@ class Recorder:
             self.terminal.apply_params(changed)
         else:
             return False
-        self._file.data = self.data
-        self._file.save_soon()           # a writer thread: not on the event loop
         return True
+
+    async def save(self) -> None:
+        """Write the settings in a worker thread (issue 14: not on the event loop)."""
+        self._file.data = self.data
+        await self._file.save_off_loop()
 
 
 async def collect(terminal, message, header: Header) -> None:
@@ -150,7 +155,8 @@ async def download(terminal, message, header: Header) -> None:
         terminal.reply(header, RESULT_FAILED)
         return
     ok = terminal.recorder.apply(message.cmd_word, frame.data)
-    await terminal.recorder._file.flushed()      # issue 14: on disk (off the loop) first
+    if ok:
+        await terminal.recorder.save()           # on disk before the answer
     terminal.reply(header, RESULT_OK if ok else RESULT_FAILED)
 
 

@@ -16,7 +16,7 @@ import pytest
 from jt808.codec import (Heartbeat, PlatformGeneralResponse, TerminalAuth,
                          TerminalGeneralResponse, TerminalLogout, TerminalRegister,
                          TerminalRegisterResponse, decode_body, encode_body)
-from jt808.errors import LocalProtocolError, RemoteProtocolError, TruncatedError
+from jt808.errors import LocalProtocolError, TruncatedError
 from jt808.frame import Version
 
 from codec_support import assert_both_ways, assert_trailing_kept, decode_prefixes

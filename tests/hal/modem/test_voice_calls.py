@@ -2,7 +2,6 @@
 ATD/ATH/CLCC/CMUT/CLVL (hal/modem_sim/_call_commands.py; 27.007 §6.2, §7.18, §8.23)."""
 from __future__ import annotations
 
-import anyio
 import pytest
 
 from hal.errors import ModemError
